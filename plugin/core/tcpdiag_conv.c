@@ -1,0 +1,482 @@
+/* tcpdiag_conv.c - conversation tracking: handshake verdict and both endpoints' states.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tcpdiag_conv.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "tcpdiag_handshake.h"
+#include "tcpdiag_seq.h"
+#include "tcpdiag_state.h"
+
+struct tcpdiag_tracker {
+    tcpdiag_config cfg;
+    GHashTable    *by_tuple;  /* canonical tuple -> newest conversation on it */
+    GPtrArray     *convs;     /* every conversation, by id */
+};
+
+/* The per-conversation extras the verdict does not need to carry. */
+typedef struct conv_private {
+    tcpdiag_conv pub;
+    bool close_wait_warned[2];
+} conv_private;
+
+/* ---- tuples -------------------------------------------------------------- */
+
+static size_t addr_len(const tcpdiag_tuple *t)
+{
+    return t->family == 6 ? 16 : 4;
+}
+
+static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp, size_t len)
+{
+    int c = memcmp(a, b, len);
+    if (c)
+        return c;
+    return (int)ap - (int)bp;
+}
+
+/* Both directions of a conversation map to the same key. */
+static void tuple_canonical(const tcpdiag_tuple *in, tcpdiag_tuple *key)
+{
+    memset(key, 0, sizeof *key);
+    key->family = in->family;
+    size_t len = addr_len(in);
+    if (endpoint_cmp(in->src, in->sport, in->dst, in->dport, len) <= 0) {
+        memcpy(key->src, in->src, len);
+        memcpy(key->dst, in->dst, len);
+        key->sport = in->sport;
+        key->dport = in->dport;
+    } else {
+        memcpy(key->src, in->dst, len);
+        memcpy(key->dst, in->src, len);
+        key->sport = in->dport;
+        key->dport = in->sport;
+    }
+}
+
+static bool tuple_same_direction(const tcpdiag_tuple *a, const tcpdiag_tuple *b)
+{
+    size_t len = addr_len(a);
+    return a->family == b->family && a->sport == b->sport && a->dport == b->dport &&
+           memcmp(a->src, b->src, len) == 0 && memcmp(a->dst, b->dst, len) == 0;
+}
+
+static void tuple_reverse(const tcpdiag_tuple *in, tcpdiag_tuple *out)
+{
+    memset(out, 0, sizeof *out);
+    out->family = in->family;
+    memcpy(out->src, in->dst, sizeof out->src);
+    memcpy(out->dst, in->src, sizeof out->dst);
+    out->sport = in->dport;
+    out->dport = in->sport;
+}
+
+static guint tuple_hash(gconstpointer p)
+{
+    const tcpdiag_tuple *t = p;
+    guint h = 2166136261u;
+    const uint8_t *bytes[2] = { t->src, t->dst };
+    for (int i = 0; i < 2; i++)
+        for (size_t j = 0; j < addr_len(t); j++)
+            h = (h ^ bytes[i][j]) * 16777619u;
+    h = (h ^ t->sport) * 16777619u;
+    h = (h ^ t->dport) * 16777619u;
+    return h ^ t->family;
+}
+
+static gboolean tuple_equal(gconstpointer a, gconstpointer b)
+{
+    return tuple_same_direction(a, b);
+}
+
+/* ---- tracker ------------------------------------------------------------- */
+
+tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
+{
+    tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
+    t->cfg = *cfg;
+    t->by_tuple = g_hash_table_new_full(tuple_hash, tuple_equal, g_free, NULL);
+    t->convs = g_ptr_array_new_with_free_func(g_free);
+    return t;
+}
+
+void tcpdiag_tracker_free(tcpdiag_tracker *t)
+{
+    if (!t)
+        return;
+    g_hash_table_destroy(t->by_tuple);
+    g_ptr_array_free(t->convs, TRUE);
+    g_free(t);
+}
+
+uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t)
+{
+    return t->convs->len;
+}
+
+const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id)
+{
+    if (id >= t->convs->len)
+        return NULL;
+    return g_ptr_array_index(t->convs, id);
+}
+
+/* ---- conversation life --------------------------------------------------- */
+
+static bool endpoint_done(uint8_t st)
+{
+    return st == TCPDIAG_STATE_CLOSED || st == TCPDIAG_STATE_TIME_WAIT;
+}
+
+/* A bare SYN on a known 4-tuple opens a new conversation when the old one
+ * is over, or when the client starts afresh with another ISN. */
+static bool syn_starts_new_conversation(const tcpdiag_conv *c, const tcpdiag_segment *seg)
+{
+    if (endpoint_done(c->ep[TCPDIAG_CLIENT].state) && endpoint_done(c->ep[TCPDIAG_SERVER].state))
+        return true;
+    const tcpdiag_endpoint *sender = tuple_same_direction(&seg->tuple, &c->tuple)
+                                         ? &c->ep[TCPDIAG_CLIENT] : &c->ep[TCPDIAG_SERVER];
+    bool other_isn = sender->isn_known && sender->isn != seg->seq;
+    if (!other_isn)
+        return false;
+    /* A different ISN after a reset, or after this side already closed. */
+    return c->rst_seen || endpoint_done(sender->state) || c->handshake == TCPDIAG_HS_REJECTED;
+}
+
+/* Mid-stream: the lower port is most often the service. */
+static bool sender_looks_like_server(const tcpdiag_segment *seg)
+{
+    return seg->tuple.sport < seg->tuple.dport;
+}
+
+static conv_private *conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg)
+{
+    conv_private *p = g_new0(conv_private, 1);
+    tcpdiag_conv *c = &p->pub;
+    c->id = t->convs->len;
+    c->first_frame = seg->frame;
+    c->first_ns = seg->time_ns;
+
+    bool syn = seg->flags_known && (seg->flags & TCPDIAG_SYN) && !(seg->flags & TCPDIAG_RST);
+    bool ack = seg->flags_known && (seg->flags & TCPDIAG_ACK);
+    bool sender_is_server;
+    if (syn && !ack) {
+        sender_is_server = false;
+        c->handshake = TCPDIAG_HS_SYN_ONLY;
+        c->ep[TCPDIAG_CLIENT].state = TCPDIAG_STATE_CLOSED;
+        c->ep[TCPDIAG_SERVER].state = TCPDIAG_STATE_CLOSED;
+    } else if (syn && ack) {
+        /* The SYN escaped the capture; the SYN-ACK tells the roles. */
+        sender_is_server = true;
+        c->handshake = TCPDIAG_HS_SYN_ONLY;
+        c->ep[TCPDIAG_CLIENT].state = TCPDIAG_STATE_SYN_SENT;
+        c->ep[TCPDIAG_SERVER].state = TCPDIAG_STATE_CLOSED;
+        c->ep[TCPDIAG_CLIENT].isn = seg->ack - 1;
+        c->ep[TCPDIAG_CLIENT].isn_known = true;
+    } else {
+        sender_is_server = sender_looks_like_server(seg);
+        c->roles_inferred = true;
+        c->handshake = TCPDIAG_HS_NOT_SEEN;
+        c->ep[TCPDIAG_CLIENT].state = TCPDIAG_STATE_UNKNOWN;
+        c->ep[TCPDIAG_SERVER].state = TCPDIAG_STATE_UNKNOWN;
+    }
+    if (sender_is_server)
+        tuple_reverse(&seg->tuple, &c->tuple);
+    else
+        c->tuple = seg->tuple;
+
+    tcpdiag_tuple *key = g_new(tcpdiag_tuple, 1);
+    tuple_canonical(&seg->tuple, key);
+    g_hash_table_replace(t->by_tuple, key, p);
+    g_ptr_array_add(t->convs, p);
+    return p;
+}
+
+/* ---- per-segment reasoning ----------------------------------------------- */
+
+typedef struct seg_facts {
+    bool syn, ack, fin, rst, bare_syn, synack;
+    int  dir;                 /* TCPDIAG_CLIENT when sent by the client */
+} seg_facts;
+
+static void set_note(tcpdiag_verdict *out, tcpdiag_notice n)
+{
+    out->notices |= 1u << n;
+}
+
+static void apply(tcpdiag_endpoint *ep, tcpdiag_event ev)
+{
+    ep->state = (uint8_t)tcpdiag_state_next((tcpdiag_state)ep->state, ev);
+}
+
+static void hs_event(tcpdiag_conv *c, tcpdiag_hs_event ev)
+{
+    c->handshake = (uint8_t)tcpdiag_handshake_next((tcpdiag_handshake)c->handshake, ev);
+}
+
+static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f,
+                            tcpdiag_verdict *out)
+{
+    tcpdiag_endpoint *sender = &c->ep[f->dir];
+    tcpdiag_endpoint *receiver = &c->ep[!f->dir];
+    uint8_t before = c->handshake;
+
+    if (f->syn) {
+        sender->syn_count++;
+        sender->last_syn_ns = seg->time_ns;
+        if (!sender->isn_known || sender->isn != seg->seq) {
+            sender->isn = seg->seq;
+            sender->isn_known = true;
+        }
+        if (seg->payload_len > 0)
+            set_note(out, TCPDIAG_NOTE_SYN_WITH_DATA);
+    }
+    if (f->bare_syn) {
+        if (f->dir == TCPDIAG_CLIENT) {
+            c->syn_frame = seg->frame;
+            if (sender->syn_count > 1 && c->handshake == TCPDIAG_HS_SYN_ONLY)
+                set_note(out, TCPDIAG_NOTE_SYN_UNANSWERED);
+        } else {
+            hs_event(c, TCPDIAG_HS_EV_SYN_FROM_SERVER);
+        }
+    }
+    if (f->synack) {
+        if (receiver->isn_known && seg->ack != receiver->isn + 1)
+            set_note(out, TCPDIAG_NOTE_SYNACK_BAD_ACK);
+        if (sender->syn_count > 1)
+            set_note(out, TCPDIAG_NOTE_SYNACK_REPEATED);
+        if (f->dir == TCPDIAG_SERVER) {
+            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->last_syn_ns && !c->rtt_server_known) {
+                c->rtt_server_ns = seg->time_ns - receiver->last_syn_ns;
+                c->rtt_server_known = true;
+            }
+            hs_event(c, TCPDIAG_HS_EV_SYNACK);
+        }
+    }
+    if (f->rst) {
+        if (c->handshake == TCPDIAG_HS_SYN_ONLY && f->dir == TCPDIAG_SERVER) {
+            set_note(out, TCPDIAG_NOTE_REJECTED_RST);
+            out->evidence_frame = c->syn_frame;
+        }
+        hs_event(c, f->dir == TCPDIAG_SERVER ? TCPDIAG_HS_EV_RST_FROM_SERVER
+                                             : TCPDIAG_HS_EV_RST_FROM_CLIENT);
+        if (c->handshake == TCPDIAG_HS_ABORTED && before != TCPDIAG_HS_ABORTED)
+            set_note(out, TCPDIAG_NOTE_HANDSHAKE_ABORTED);
+    }
+    bool plain_ack = f->ack && !f->syn && !f->rst;
+    bool completes = false;
+    if (plain_ack && f->dir == TCPDIAG_CLIENT &&
+        (c->handshake == TCPDIAG_HS_SYN_ONLY || c->handshake == TCPDIAG_HS_SYN_SYNACK)) {
+        if (receiver->isn_known && seg->ack != receiver->isn + 1) {
+            set_note(out, TCPDIAG_NOTE_FINAL_ACK_BAD);
+        } else {
+            hs_event(c, TCPDIAG_HS_EV_FINAL_ACK);
+            completes = true;
+            set_note(out, TCPDIAG_NOTE_HANDSHAKE_COMPLETE);
+            if (sender->last_syn_ns) {
+                c->rtt_ns = seg->time_ns - sender->last_syn_ns;
+                c->rtt_known = true;
+            }
+            if (receiver->last_syn_ns) {
+                c->rtt_client_ns = seg->time_ns - receiver->last_syn_ns;
+                c->rtt_client_known = true;
+            }
+        }
+    }
+    if (!f->syn && !completes && seg->payload_len > 0 &&
+        (before == TCPDIAG_HS_SYN_ONLY || before == TCPDIAG_HS_SYN_SYNACK))
+        set_note(out, TCPDIAG_NOTE_DATA_BEFORE_HANDSHAKE);
+}
+
+static bool acks(const seg_facts *f, const tcpdiag_segment *seg, uint32_t target)
+{
+    return f->ack && tcpdiag_seq_geq(seg->ack, target);
+}
+
+static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f,
+                         tcpdiag_verdict *out)
+{
+    tcpdiag_endpoint *sender = &c->ep[f->dir];
+    tcpdiag_endpoint *receiver = &c->ep[!f->dir];
+
+    if (c->rst_seen && !f->rst)
+        set_note(out, TCPDIAG_NOTE_AFTER_RST);
+    uint32_t seg_end = seg->seq + seg->payload_len + (f->syn ? 1u : 0u);
+    if (sender->fin_sent && seg->payload_len > 0 && tcpdiag_seq_gt(seg_end, sender->fin_seq))
+        set_note(out, TCPDIAG_NOTE_DATA_AFTER_FIN);
+
+    if (f->rst) {
+        sender->rst_sent = true;
+        c->rst_seen = true;
+        apply(sender, TCPDIAG_EV_SND_RST);
+        apply(receiver, TCPDIAG_EV_RCV_RST);
+        return;
+    }
+
+    /* What the sender did, in the order its stack did it. */
+    bool acks_peer_fin = receiver->fin_sent && acks(f, seg, receiver->fin_seq + 1);
+    if (f->bare_syn)
+        apply(sender, TCPDIAG_EV_SND_SYN);
+    else if (f->synack)
+        apply(sender, TCPDIAG_EV_SND_SYNACK);
+    else if (acks_peer_fin)
+        apply(sender, TCPDIAG_EV_SND_ACK_OF_FIN);
+    else if (f->ack)
+        apply(sender, TCPDIAG_EV_SND_ACK);
+    if (f->fin) {
+        if (!sender->fin_sent || tcpdiag_seq_gt(seg_end, sender->fin_seq)) {
+            sender->fin_seq = seg_end;
+            sender->fin_sent = true;
+        }
+        apply(sender, TCPDIAG_EV_SND_FIN);
+    }
+
+    /* What the receiver does with it: ACK field first, then FIN (RFC 9293 3.10.7.4). */
+    if (f->bare_syn) {
+        apply(receiver, TCPDIAG_EV_RCV_SYN);
+    } else if (f->synack) {
+        if (!receiver->isn_known || seg->ack == receiver->isn + 1)
+            apply(receiver, TCPDIAG_EV_RCV_SYNACK);
+    } else if (f->ack) {
+        bool bad_final = tcpdiag_verdict_has(out, TCPDIAG_NOTE_FINAL_ACK_BAD);
+        if (receiver->isn_known && !bad_final && acks(f, seg, receiver->isn + 1))
+            apply(receiver, TCPDIAG_EV_RCV_ACK_OF_SYN);
+        if (receiver->fin_sent && acks(f, seg, receiver->fin_seq + 1))
+            apply(receiver, TCPDIAG_EV_RCV_ACK_OF_FIN);
+    }
+    if (f->fin)
+        apply(receiver, TCPDIAG_EV_RCV_FIN);
+}
+
+static void watch_close_wait(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
+                             const uint8_t prev[2], tcpdiag_verdict *out)
+{
+    for (int i = 0; i < 2; i++) {
+        tcpdiag_endpoint *ep = &p->pub.ep[i];
+        if (ep->state != TCPDIAG_STATE_CLOSE_WAIT)
+            continue;
+        if (prev[i] != TCPDIAG_STATE_CLOSE_WAIT) {
+            ep->close_wait_since_ns = seg->time_ns;
+            continue;
+        }
+        int64_t lasted = seg->time_ns - ep->close_wait_since_ns;
+        if (lasted > out->close_wait_ns)
+            out->close_wait_ns = lasted;
+        if (lasted >= t->cfg.close_wait_warn_ns && !p->close_wait_warned[i]) {
+            p->close_wait_warned[i] = true;
+            set_note(out, TCPDIAG_NOTE_CLOSE_WAIT_LINGERS);
+        }
+    }
+}
+
+static void fill_verdict(const tcpdiag_conv *c, const uint8_t prev[2], tcpdiag_verdict *out)
+{
+    out->conv_id = c->id;
+    out->handshake = c->handshake;
+    out->state_client = c->ep[TCPDIAG_CLIENT].state;
+    out->state_server = c->ep[TCPDIAG_SERVER].state;
+    out->prev_client = prev[TCPDIAG_CLIENT];
+    out->prev_server = prev[TCPDIAG_SERVER];
+    out->roles_inferred = c->roles_inferred;
+    out->syn_count = c->ep[TCPDIAG_CLIENT].syn_count;
+    out->synack_count = c->ep[TCPDIAG_SERVER].syn_count;
+    out->rtt_known = c->rtt_known;
+    out->rtt_ns = c->rtt_ns;
+    out->rtt_server_known = c->rtt_server_known;
+    out->rtt_server_ns = c->rtt_server_ns;
+    out->rtt_client_known = c->rtt_client_known;
+    out->rtt_client_ns = c->rtt_client_ns;
+    if (out->prev_client != out->state_client || out->prev_server != out->state_server)
+        set_note(out, TCPDIAG_NOTE_STATE_CHANGE);
+}
+
+static bool is_syn_of(const tcpdiag_conv *c, const tcpdiag_segment *seg)
+{
+    const tcpdiag_endpoint *client = &c->ep[TCPDIAG_CLIENT];
+    if (seg->flags_known)
+        return (seg->flags & TCPDIAG_SYN) && !(seg->flags & TCPDIAG_ACK);
+    return client->isn_known && seg->seq == client->isn;
+}
+
+/* An ICMP error quoting one of our headers: not a transmission. It can only
+ * refuse a connection that is still opening. */
+static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out)
+{
+    tcpdiag_tuple key;
+    tuple_canonical(&seg->tuple, &key);
+    conv_private *p = g_hash_table_lookup(t->by_tuple, &key);
+    out->quoted = true;
+    out->icmp_type = seg->icmp_type;
+    out->icmp_code = seg->icmp_code;
+    out->icmp_v6 = seg->icmp_v6;
+    set_note(out, TCPDIAG_NOTE_QUOTED_IN_ICMP);
+    if (!p) {
+        out->conv_id = TCPDIAG_NO_CONV;
+        return;
+    }
+    tcpdiag_conv *c = &p->pub;
+    uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    bool from_client = tuple_same_direction(&seg->tuple, &c->tuple);
+    out->from_server = !from_client;
+    bool unreachable = seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD ||
+                       seg->quoted_by == TCPDIAG_ICMP_UNREACH_SOFT;
+    if (unreachable && from_client && c->handshake == TCPDIAG_HS_SYN_ONLY && is_syn_of(c, seg)) {
+        hs_event(c, TCPDIAG_HS_EV_ICMP_UNREACHABLE);
+        set_note(out, TCPDIAG_NOTE_REJECTED_ICMP);
+        out->evidence_frame = c->syn_frame;
+        if (seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD)
+            apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
+    }
+    fill_verdict(c, prev, out);
+}
+
+void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    out->stream = seg->stream;
+    out->has_stream = seg->has_stream;
+    out->payload_len = seg->payload_len;
+    if (seg->quoted_by != TCPDIAG_ICMP_NONE) {
+        process_quoted(t, seg, out);
+        return;
+    }
+
+    seg_facts f = { 0 };
+    if (seg->flags_known) {
+        f.syn = seg->flags & TCPDIAG_SYN;
+        f.ack = seg->flags & TCPDIAG_ACK;
+        f.fin = seg->flags & TCPDIAG_FIN;
+        f.rst = seg->flags & TCPDIAG_RST;
+    }
+    f.bare_syn = f.syn && !f.ack && !f.rst;
+    f.synack = f.syn && f.ack && !f.rst;
+
+    tcpdiag_tuple key;
+    tuple_canonical(&seg->tuple, &key);
+    conv_private *p = g_hash_table_lookup(t->by_tuple, &key);
+    if (p && f.bare_syn && syn_starts_new_conversation(&p->pub, seg)) {
+        p = conv_create(t, seg);
+        set_note(out, TCPDIAG_NOTE_PORT_REUSE);
+    } else if (!p) {
+        p = conv_create(t, seg);
+        if (p->pub.roles_inferred)
+            set_note(out, TCPDIAG_NOTE_MIDSTREAM);
+    }
+    tcpdiag_conv *c = &p->pub;
+    f.dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;
+    out->from_server = f.dir == TCPDIAG_SERVER;
+
+    uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    track_handshake(c, seg, &f, out);
+    track_states(c, seg, &f, out);
+    watch_close_wait(t, p, seg, prev, out);
+
+    c->last_frame = seg->frame;
+    c->last_ns = seg->time_ns;
+    c->stream = seg->stream;
+    c->has_stream = seg->has_stream;
+    fill_verdict(c, prev, out);
+}

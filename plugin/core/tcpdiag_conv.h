@@ -1,0 +1,63 @@
+/* tcpdiag_conv.h - follows every TCP conversation of a capture.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A conversation is two endpoints (Zeek style): each has its own socket
+ * state; the conversation adds the handshake verdict and timing.
+ */
+#ifndef TCPDIAG_CONV_H
+#define TCPDIAG_CONV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpdiag_segment.h"
+#include "tcpdiag_verdict.h"
+
+enum { TCPDIAG_CLIENT = 0, TCPDIAG_SERVER = 1 };
+
+typedef struct tcpdiag_endpoint {
+    uint8_t  state;            /* tcpdiag_state */
+    bool     isn_known;
+    bool     fin_sent;
+    bool     rst_sent;
+    uint32_t isn;
+    uint32_t fin_seq;          /* sequence number the FIN occupies */
+    uint16_t syn_count;        /* SYNs or SYN-ACKs sent */
+    int64_t  last_syn_ns;      /* latest SYN / SYN-ACK */
+    int64_t  close_wait_since_ns;
+} tcpdiag_endpoint;
+
+typedef struct tcpdiag_conv {
+    uint32_t id;
+    uint32_t stream;           /* tcp.stream of the latest segment */
+    tcpdiag_tuple tuple;       /* oriented client -> server */
+    uint8_t  handshake;        /* tcpdiag_handshake */
+    bool     roles_inferred;
+    bool     has_stream;
+    bool     rst_seen;
+    bool     established_once;
+    uint32_t first_frame, last_frame;
+    uint32_t syn_frame;        /* latest client SYN */
+    int64_t  first_ns, last_ns;
+    int64_t  rtt_ns, rtt_server_ns, rtt_client_ns;
+    bool     rtt_known, rtt_server_known, rtt_client_known;
+    tcpdiag_endpoint ep[2];
+} tcpdiag_conv;
+
+typedef struct tcpdiag_config {
+    int64_t close_wait_warn_ns;  /* CLOSE_WAIT older than this gets a warning */
+} tcpdiag_config;
+
+typedef struct tcpdiag_tracker tcpdiag_tracker;
+
+tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg);
+void tcpdiag_tracker_free(tcpdiag_tracker *t);
+
+/* Feed one TCP header, in capture order; fills *out. */
+void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out);
+
+uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t);
+const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id);
+
+#endif

@@ -1,0 +1,64 @@
+/* tcpdiag_segment.h - one TCP header as the core sees it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The glue fills this from the dissected frame; the core never sees epan.
+ * A frame may carry several TCP headers (tunnels, ICMP errors): each one is
+ * a separate record.
+ */
+#ifndef TCPDIAG_SEGMENT_H
+#define TCPDIAG_SEGMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum tcpdiag_tcp_flag {
+    TCPDIAG_FIN = 0x01,
+    TCPDIAG_SYN = 0x02,
+    TCPDIAG_RST = 0x04,
+    TCPDIAG_PSH = 0x08,
+    TCPDIAG_ACK = 0x10,
+    TCPDIAG_URG = 0x20,
+    TCPDIAG_ECE = 0x40,
+    TCPDIAG_CWR = 0x80,
+};
+
+/* Addresses are kept as raw bytes: 4 for IPv4, 16 for IPv6. */
+typedef struct tcpdiag_tuple {
+    uint8_t  family;        /* 4 or 6 */
+    uint8_t  src[16];
+    uint8_t  dst[16];
+    uint16_t sport;
+    uint16_t dport;
+} tcpdiag_tuple;
+
+/* Why a TCP header was found inside an ICMP/ICMPv6 error. */
+typedef enum tcpdiag_icmp_error {
+    TCPDIAG_ICMP_NONE = 0,
+    TCPDIAG_ICMP_UNREACH_HARD,   /* port/protocol unreachable, prohibited: the stack gives up */
+    TCPDIAG_ICMP_UNREACH_SOFT,   /* net/host unreachable: the stack keeps retrying */
+    TCPDIAG_ICMP_FRAG_NEEDED,    /* frag needed / packet too big */
+    TCPDIAG_ICMP_OTHER,          /* time exceeded, parameter problem, ... */
+} tcpdiag_icmp_error;
+
+typedef struct tcpdiag_segment {
+    uint32_t      frame;          /* frame number, for evidence links */
+    int64_t       time_ns;        /* absolute capture time */
+    tcpdiag_tuple tuple;
+    uint32_t      stream;         /* tcp.stream when Wireshark gave one */
+    bool          has_stream;
+    bool          flags_known;    /* false when the header was cut before the flags */
+    uint32_t      seq;
+    uint32_t      ack;
+    uint8_t       flags;          /* enum tcpdiag_tcp_flag bits */
+    uint16_t      window;         /* raw, unscaled */
+    uint32_t      payload_len;    /* bytes of TCP payload per the IP header */
+    uint16_t      mss;            /* MSS option value, 0 when absent */
+    /* Set when this header is quoted inside an ICMP error: not a transmission. */
+    tcpdiag_icmp_error quoted_by;
+    uint8_t       icmp_type;
+    uint8_t       icmp_code;
+    bool          icmp_v6;
+} tcpdiag_segment;
+
+#endif

@@ -1,0 +1,69 @@
+/* tcpdiag_verdict.h - what the core concludes about one TCP header.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Small and self-contained: the glue stores one per TCP header per frame on
+ * the first pass and renders only from it afterwards.
+ */
+#ifndef TCPDIAG_VERDICT_H
+#define TCPDIAG_VERDICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Findings worth an Expert Info entry; a bit each in tcpdiag_verdict.notices. */
+typedef enum tcpdiag_notice {
+    TCPDIAG_NOTE_STATE_CHANGE,         /* an endpoint's netstat state changed */
+    TCPDIAG_NOTE_HANDSHAKE_COMPLETE,
+    TCPDIAG_NOTE_SYN_UNANSWERED,       /* SYN re-sent, no answer yet */
+    TCPDIAG_NOTE_SYNACK_REPEATED,      /* SYN-ACK re-sent: the final ACK did not come */
+    TCPDIAG_NOTE_REJECTED_RST,
+    TCPDIAG_NOTE_REJECTED_ICMP,
+    TCPDIAG_NOTE_SYNACK_BAD_ACK,       /* SYN-ACK does not acknowledge client ISN+1 */
+    TCPDIAG_NOTE_FINAL_ACK_BAD,        /* final ACK does not acknowledge server ISN+1 */
+    TCPDIAG_NOTE_HANDSHAKE_ABORTED,
+    TCPDIAG_NOTE_DATA_BEFORE_HANDSHAKE,
+    TCPDIAG_NOTE_SYN_WITH_DATA,        /* TCP Fast Open style */
+    TCPDIAG_NOTE_DATA_AFTER_FIN,
+    TCPDIAG_NOTE_AFTER_RST,
+    TCPDIAG_NOTE_CLOSE_WAIT_LINGERS,
+    TCPDIAG_NOTE_PORT_REUSE,
+    TCPDIAG_NOTE_MIDSTREAM,            /* first segment of a conversation whose start was not captured */
+    TCPDIAG_NOTE_QUOTED_IN_ICMP,       /* header quoted in an ICMP error, not a transmission */
+    TCPDIAG_NOTE_COUNT
+} tcpdiag_notice;
+
+#define TCPDIAG_NO_CONV UINT32_MAX
+
+typedef struct tcpdiag_verdict {
+    uint32_t conv_id;          /* TCPDIAG_NO_CONV for a quoted header of an unknown conversation */
+    uint32_t stream;
+    uint32_t notices;          /* bit (1u << tcpdiag_notice) */
+    uint32_t evidence_frame;   /* e.g. the SYN an RST or ICMP error answers; 0 = none */
+    uint8_t  handshake;        /* tcpdiag_handshake */
+    uint8_t  state_client;     /* tcpdiag_state after this header */
+    uint8_t  state_server;
+    uint8_t  prev_client;      /* tcpdiag_state before this header */
+    uint8_t  prev_server;
+    bool     from_server;      /* direction of this header */
+    bool     has_stream;
+    bool     roles_inferred;   /* no SYN seen: client/server guessed from the ports */
+    bool     quoted;
+    bool     rtt_known, rtt_server_known, rtt_client_known;
+    uint16_t syn_count;        /* client SYNs sent so far (1 = no retransmission) */
+    uint16_t synack_count;
+    uint8_t  icmp_type, icmp_code;
+    bool     icmp_v6;
+    int64_t  rtt_ns;           /* SYN -> final ACK */
+    int64_t  rtt_server_ns;    /* SYN -> SYN-ACK: tap to server and back */
+    int64_t  rtt_client_ns;    /* SYN-ACK -> ACK: tap to client and back */
+    int64_t  close_wait_ns;    /* how long an endpoint has been in CLOSE_WAIT */
+    uint32_t payload_len;
+} tcpdiag_verdict;
+
+static inline bool tcpdiag_verdict_has(const tcpdiag_verdict *v, tcpdiag_notice n)
+{
+    return (v->notices >> n) & 1u;
+}
+
+#endif

@@ -1,0 +1,137 @@
+/* tcpdiag_summary.c - `tshark -q -z tcpdiag,summary[,FILTER]`: one line per conversation.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Fed from the stored verdicts through the "tcpdiag" tap, so it is the same
+ * with one pass or two and whether or not a tree is shown.
+ */
+#include "tcpdiag_glue.h"
+
+#include <stdio.h>
+
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+
+#include "core/tcpdiag_handshake.h"
+#include "core/tcpdiag_state.h"
+
+typedef struct summary_row {
+    gboolean        seen;
+    gchar          *client;
+    gchar          *server;
+    tcpdiag_verdict last;
+    guint32         frames;
+} summary_row;
+
+typedef struct summary_tap {
+    GArray *rows;   /* summary_row, indexed by conversation id */
+} summary_tap;
+
+static void summary_reset(void *data)
+{
+    summary_tap *s = data;
+    for (guint i = 0; i < s->rows->len; i++) {
+        summary_row *r = &g_array_index(s->rows, summary_row, i);
+        g_free(r->client);
+        g_free(r->server);
+    }
+    g_array_set_size(s->rows, 0);
+}
+
+static tap_packet_status summary_packet(void *data, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                        const void *vp, tap_flags_t flags _U_)
+{
+    summary_tap *s = data;
+    const tcpdiag_verdict *v = vp;
+    if (v->conv_id == TCPDIAG_NO_CONV)
+        return TAP_PACKET_DONT_REDRAW;
+    if (v->conv_id >= s->rows->len)
+        g_array_set_size(s->rows, v->conv_id + 1);
+    summary_row *r = &g_array_index(s->rows, summary_row, v->conv_id);
+    if (!r->seen) {
+        const tcpdiag_conv *c = tcpdiag_conv_of(v);
+        if (!c)
+            return TAP_PACKET_DONT_REDRAW;
+        r->seen = TRUE;
+        r->client = g_strdup(tcpdiag_endpoint_str(NULL, &c->tuple, TRUE));
+        r->server = g_strdup(tcpdiag_endpoint_str(NULL, &c->tuple, FALSE));
+    }
+    r->last = *v;
+    if (!v->quoted)
+        r->frames++;
+    return TAP_PACKET_REDRAW;
+}
+
+static void summary_draw(void *data)
+{
+    summary_tap *s = data;
+    guint counts[TCPDIAG_HS_COUNT] = { 0 };
+    guint total = 0;
+    for (guint i = 0; i < s->rows->len; i++) {
+        summary_row *r = &g_array_index(s->rows, summary_row, i);
+        if (r->seen && r->last.handshake < TCPDIAG_HS_COUNT) {
+            counts[r->last.handshake]++;
+            total++;
+        }
+    }
+    printf("\n===================================================================================================\n");
+    printf("TCP Diagnostics - conversation summary\n");
+    printf("Conversations: %u", total);
+    for (int h = TCPDIAG_HS_NOT_SEEN; h < TCPDIAG_HS_COUNT; h++)
+        if (counts[h])
+            printf(", %s: %u", tcpdiag_handshake_name((tcpdiag_handshake)h), counts[h]);
+    printf("\n---------------------------------------------------------------------------------------------------\n");
+    printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7s\n",
+           "Stream", "Client", "Server", "Handshake", "Client state", "Server state", "HS RTT ms", "Frames");
+    for (guint i = 0; i < s->rows->len; i++) {
+        summary_row *r = &g_array_index(s->rows, summary_row, i);
+        if (!r->seen)
+            continue;
+        char stream[16] = "-", rtt[24] = "-";
+        if (r->last.has_stream)
+            snprintf(stream, sizeof stream, "%u", r->last.stream);
+        if (r->last.rtt_known)
+            snprintf(rtt, sizeof rtt, "%.3f", (double)r->last.rtt_ns / 1e6);
+        printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7u%s\n", stream, r->client, r->server,
+               tcpdiag_handshake_name(r->last.handshake),
+               tcpdiag_state_name(r->last.state_client), tcpdiag_state_name(r->last.state_server),
+               rtt, r->frames, r->last.roles_inferred ? "  (roles inferred)" : "");
+    }
+    printf("===================================================================================================\n");
+}
+
+static void summary_finish(void *data)
+{
+    summary_tap *s = data;
+    summary_reset(s);
+    g_array_free(s->rows, TRUE);
+    g_free(s);
+}
+
+static void summary_init(const char *opt_arg, void *userdata _U_)
+{
+    const char *prefix = "tcpdiag,summary";
+    const char *filter = NULL;
+    if (opt_arg && strncmp(opt_arg, prefix, strlen(prefix)) == 0 && opt_arg[strlen(prefix)] == ',')
+        filter = opt_arg + strlen(prefix) + 1;
+
+    summary_tap *s = g_new0(summary_tap, 1);
+    s->rows = g_array_new(FALSE, TRUE, sizeof(summary_row));
+    GString *err = register_tap_listener("tcpdiag", s, filter, TL_REQUIRES_NOTHING,
+                                         summary_reset, summary_packet, summary_draw, summary_finish);
+    if (err) {
+        fprintf(stderr, "tshark: tcpdiag,summary: %s\n", err->str);
+        g_string_free(err, TRUE);
+        g_array_free(s->rows, TRUE);
+        g_free(s);
+        exit(1);
+    }
+}
+
+void tcpdiag_summary_register(void)
+{
+    static stat_tap_ui ui = {
+        REGISTER_STAT_GROUP_GENERIC, NULL, "tcpdiag,summary", summary_init, 0, NULL
+    };
+    register_stat_tap_ui(&ui, NULL);
+}
