@@ -1,0 +1,78 @@
+"""One pass equals two passes; the hidden-tree path (-Y) equals the visible one.
+
+SPDX-License-Identifier: GPL-2.0-or-later
+
+Wireshark does not prime fields on a second pass (tshark -2, GUI clicks):
+a plugin that reads fields on every pass prints empty values there. And
+-Y without -V/-T builds a hidden tree where unasked-for items are faked.
+"""
+import collections
+import os
+import unittest
+
+import tdharness as h
+
+
+def tcpdiag_fields():
+    out = h.tshark(["-G", "fields"])
+    names = []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) > 2 and cols[0] == "F" and cols[2].startswith("tcpdiag."):
+            names.append(cols[2])
+    return sorted(names)
+
+
+class OnePassEqualsTwo(unittest.TestCase):
+    def setUp(self):
+        h.require_plugin_loaded(self)
+
+    def test_every_capture(self):
+        names = ["frame.number"] + tcpdiag_fields()
+        captures = h.all_captures()
+        self.assertTrue(captures)
+        for cap in captures:
+            with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR)):
+                one = h.fields(cap, names)
+                two = h.fields(cap, names, extra=["-2"])
+                self.assertEqual(one, two)
+                # The second pass must not be empty where the first was not.
+                self.assertTrue(any(any(c for c in row[1:]) for row in one) or not one)
+
+    def test_two_pass_summary_report(self):
+        for cap in h.all_captures()[:10]:
+            with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR)):
+                self.assertEqual(h.tshark(["-q", "-z", "tcpdiag,summary"], cap),
+                                 h.tshark(["-2", "-q", "-z", "tcpdiag,summary"], cap))
+
+
+class HiddenTreeFilters(unittest.TestCase):
+    """-Y 'tcpdiag.x == v' counts equal the rows -T fields shows with that value."""
+
+    def setUp(self):
+        h.require_plugin_loaded(self)
+
+    def test_filter_counts(self):
+        fields = ["tcpdiag.handshake", "tcpdiag.state.client", "tcpdiag.state.server"]
+        for cap in h.all_captures():
+            rows = h.fields(cap, fields)
+            for i, name in enumerate(fields):
+                counts = collections.Counter()
+                for row in rows:
+                    for value in set(row[i].split("|")) if row[i] else ():
+                        counts[value] += 1
+                for value, expected in counts.items():
+                    with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR), field=name, value=value):
+                        out = h.tshark(["-Y", '%s == "%s"' % (name, value)], cap)
+                        self.assertEqual(len(out.splitlines()), expected)
+
+    def test_presence_filter(self):
+        for cap in h.all_captures():
+            with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR)):
+                tcp_frames = len(h.tshark(["-Y", "tcp"], cap).splitlines())
+                diag_frames = len(h.tshark(["-Y", "tcpdiag"], cap).splitlines())
+                self.assertEqual(tcp_frames, diag_frames)
+
+
+if __name__ == "__main__":
+    unittest.main()
