@@ -135,11 +135,13 @@ static bool endpoint_done(uint8_t st)
  * is over, or when the client starts afresh with another ISN. */
 static bool syn_starts_new_conversation(const tcpdiag_conv *c, const tcpdiag_segment *seg)
 {
-    if (endpoint_done(c->ep[TCPDIAG_CLIENT].state) && endpoint_done(c->ep[TCPDIAG_SERVER].state))
-        return true;
     const tcpdiag_endpoint *sender = tuple_same_direction(&seg->tuple, &c->tuple)
                                          ? &c->ep[TCPDIAG_CLIENT] : &c->ep[TCPDIAG_SERVER];
     bool other_isn = sender->isn_known && sender->isn != seg->seq;
+    /* The same ISN re-sent after an ICMP refusal is the same attempt retrying. */
+    bool retry_of_refused = !other_isn && sender->isn_known && c->handshake == TCPDIAG_HS_REJECTED;
+    if (endpoint_done(c->ep[TCPDIAG_CLIENT].state) && endpoint_done(c->ep[TCPDIAG_SERVER].state))
+        return !retry_of_refused;
     if (!other_isn)
         return false;
     /* A different ISN after a reset, or after this side already closed. */
@@ -217,6 +219,15 @@ static void hs_event(tcpdiag_conv *c, tcpdiag_hs_event ev)
     c->handshake = (uint8_t)tcpdiag_handshake_next((tcpdiag_handshake)c->handshake, ev);
 }
 
+/* A SYN-ACK may acknowledge the SYN alone or also data carried on it. */
+static bool synack_ack_valid(const tcpdiag_endpoint *syn_sender, uint32_t ack)
+{
+    if (!syn_sender->isn_known)
+        return true;
+    uint32_t first = syn_sender->isn + 1;
+    return tcpdiag_seq_geq(ack, first) && tcpdiag_seq_leq(ack, first + syn_sender->syn_data_len);
+}
+
 static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f,
                             tcpdiag_verdict *out)
 {
@@ -231,6 +242,7 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
             sender->isn = seg->seq;
             sender->isn_known = true;
         }
+        sender->syn_data_len = seg->payload_len;
         if (seg->payload_len > 0)
             set_note(out, TCPDIAG_NOTE_SYN_WITH_DATA);
     }
@@ -244,7 +256,7 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
         }
     }
     if (f->synack) {
-        if (receiver->isn_known && seg->ack != receiver->isn + 1)
+        if (!synack_ack_valid(receiver, seg->ack))
             set_note(out, TCPDIAG_NOTE_SYNACK_BAD_ACK);
         if (sender->syn_count > 1)
             set_note(out, TCPDIAG_NOTE_SYNACK_REPEATED);
@@ -296,6 +308,22 @@ static bool acks(const seg_facts *f, const tcpdiag_segment *seg, uint32_t target
     return f->ack && tcpdiag_seq_geq(seg->ack, target);
 }
 
+static bool peer_fin_still_in_flight(tcpdiag_endpoint *sender, const tcpdiag_endpoint *receiver,
+                                     const tcpdiag_segment *seg, const seg_facts *f);
+
+/* Delivery of a FIN is assumed when it passes the tap, and remembered as an
+ * assumption until the receiver acknowledges it. */
+static void receive_peer_fin(tcpdiag_endpoint *receiver)
+{
+    uint8_t before = receiver->state;
+    apply(receiver, TCPDIAG_EV_RCV_FIN);
+    if (receiver->state != before) {
+        receiver->peer_fin_unconfirmed = true;
+        receiver->state_before_peer_fin = before;
+        receiver->state_after_peer_fin = receiver->state;
+    }
+}
+
 static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f,
                          tcpdiag_verdict *out)
 {
@@ -308,6 +336,7 @@ static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_
     if (sender->fin_sent && seg->payload_len > 0 && tcpdiag_seq_gt(seg_end, sender->fin_seq))
         set_note(out, TCPDIAG_NOTE_DATA_AFTER_FIN);
 
+    bool fin_in_flight = peer_fin_still_in_flight(sender, receiver, seg, f);
     if (f->rst) {
         sender->rst_sent = true;
         c->rst_seen = true;
@@ -333,12 +362,14 @@ static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_
         }
         apply(sender, TCPDIAG_EV_SND_FIN);
     }
+    if (fin_in_flight)
+        receive_peer_fin(sender);
 
     /* What the receiver does with it: ACK field first, then FIN (RFC 9293 3.10.7.4). */
     if (f->bare_syn) {
         apply(receiver, TCPDIAG_EV_RCV_SYN);
     } else if (f->synack) {
-        if (!receiver->isn_known || seg->ack == receiver->isn + 1)
+        if (synack_ack_valid(receiver, seg->ack))
             apply(receiver, TCPDIAG_EV_RCV_SYNACK);
     } else if (f->ack) {
         bool bad_final = tcpdiag_verdict_has(out, TCPDIAG_NOTE_FINAL_ACK_BAD);
@@ -348,7 +379,22 @@ static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_
             apply(receiver, TCPDIAG_EV_RCV_ACK_OF_FIN);
     }
     if (f->fin)
-        apply(receiver, TCPDIAG_EV_RCV_FIN);
+        receive_peer_fin(receiver);
+}
+
+/* The sender's ACK number tells whether the peer's FIN had reached it. When
+ * it had not, the FIN-driven state is undone; true means the FIN is still on
+ * its way and must be received again after what the sender does now. */
+static bool peer_fin_still_in_flight(tcpdiag_endpoint *sender, const tcpdiag_endpoint *receiver,
+                                     const tcpdiag_segment *seg, const seg_facts *f)
+{
+    if (!sender->peer_fin_unconfirmed || !f->ack)
+        return false;
+    sender->peer_fin_unconfirmed = false;
+    if (acks(f, seg, receiver->fin_seq + 1) || sender->state != sender->state_after_peer_fin)
+        return false;
+    sender->state = sender->state_before_peer_fin;
+    return true;
 }
 
 static void watch_close_wait(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
@@ -423,12 +469,16 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
     out->from_server = !from_client;
     bool unreachable = seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD ||
                        seg->quoted_by == TCPDIAG_ICMP_UNREACH_SOFT;
-    if (unreachable && from_client && c->handshake == TCPDIAG_HS_SYN_ONLY && is_syn_of(c, seg)) {
+    bool opening = c->handshake == TCPDIAG_HS_SYN_ONLY ||
+                   (c->handshake == TCPDIAG_HS_REJECTED && c->ep[TCPDIAG_CLIENT].state == TCPDIAG_STATE_SYN_SENT);
+    if (unreachable && from_client && opening && is_syn_of(c, seg)) {
         hs_event(c, TCPDIAG_HS_EV_ICMP_UNREACHABLE);
         set_note(out, TCPDIAG_NOTE_REJECTED_ICMP);
         out->evidence_frame = c->syn_frame;
-        if (seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD)
-            apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
+        /* Linux drops a SYN_SENT socket on any destination unreachable, soft
+         * codes included (tcp_v4_err/tcp_v6_err); other stacks may retry. */
+        apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
+        apply(&c->ep[TCPDIAG_SERVER], TCPDIAG_EV_NOT_REACHED);
     }
     fill_verdict(c, prev, out);
 }

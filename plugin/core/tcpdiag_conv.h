@@ -22,7 +22,14 @@ typedef struct tcpdiag_endpoint {
     bool     fin_sent;
     bool     rst_sent;
     uint32_t isn;
+    uint32_t syn_data_len;     /* bytes carried on its SYN (TCP Fast Open) */
     uint32_t fin_seq;          /* sequence number the FIN occupies */
+    /* The peer's FIN passed the tap but this side has not acknowledged it:
+     * its FIN-driven state is an assumption, undone if its next segment
+     * shows the FIN had not arrived yet (FINs crossing on a slow path). */
+    bool     peer_fin_unconfirmed;
+    uint8_t  state_before_peer_fin;
+    uint8_t  state_after_peer_fin;
     uint16_t syn_count;        /* SYNs or SYN-ACKs sent */
     int64_t  last_syn_ns;      /* latest SYN / SYN-ACK */
     int64_t  close_wait_since_ns;

@@ -30,6 +30,7 @@ static const uint8_t transition[TCPDIAG_STATE_COUNT][TCPDIAG_EV_COUNT] = {
          * reply proves there was no listener; an RST received is ignored. */
         E(SND_SYN) = S(SYN_SENT), E(SND_SYNACK) = S(SYN_RECEIVED),
         E(SND_RST) = S(CLOSED),
+        E(NOT_REACHED) = S(CLOSED),
     },
     [S(SYN_SENT)] = {
         E(SND_SYNACK) = S(SYN_RECEIVED),
@@ -131,6 +132,7 @@ const char *tcpdiag_event_name(tcpdiag_event ev)
         "sends SYN", "sends SYN-ACK", "sends ACK", "acknowledges peer FIN", "sends FIN",
         "sends RST", "receives SYN", "receives SYN-ACK", "receives ACK of its SYN",
         "receives ACK of its FIN", "receives FIN", "receives RST", "receives ICMP hard error",
+        "was not reached by the SYN",
     };
     return ev < TCPDIAG_EV_COUNT ? names[ev] : "?";
 }

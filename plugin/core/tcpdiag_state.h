@@ -40,6 +40,7 @@ typedef enum tcpdiag_event {
     TCPDIAG_EV_RCV_FIN,
     TCPDIAG_EV_RCV_RST,
     TCPDIAG_EV_RCV_HARD_ERROR, /* ICMP error that makes the stack abort an opening connection */
+    TCPDIAG_EV_NOT_REACHED,    /* an ICMP error says the SYN never reached this side */
     TCPDIAG_EV_COUNT
 } tcpdiag_event;
 

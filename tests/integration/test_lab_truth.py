@@ -14,6 +14,9 @@ and named in the failure message if it is not one of these):
   * SYN never answered (filtered, dropped): the tap presumes a listener, so
     tcpdiag says LISTEN for the server although no socket of that
     connection exists; ss shows the listener itself or nothing.
+  * A client that gives up after unanswered SYN retries closes silently:
+    nothing on the wire marks it, so tcpdiag still says SYN_SENT where the
+    kernel has already dropped the socket.
   * A router impairment that drops or rejects the packets before the
     server-side tap: the server-side capture does not hold the connection.
 """
@@ -32,6 +35,9 @@ def expected_states(truth, conv, ours):
     if (server == "CLOSED" and ours["state.server"] == "LISTEN" and ours["handshake"] == "syn_only"):
         server = "LISTEN"
         notes.append("unanswered SYN: the tap presumes a listener")
+    if (client == "CLOSED" and ours["state.client"] == "SYN_SENT" and ours["handshake"] == "syn_only"):
+        client = "SYN_SENT"
+        notes.append("client gave up silently after its last SYN")
     return client, server, notes
 
 
