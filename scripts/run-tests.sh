@@ -1,0 +1,16 @@
+#!/bin/sh
+# Build tcpdiag with warnings as errors and run the whole test suite (ctest):
+# unit tests of the analysis core, then integration tests that run the real
+# tshark with the build-tree plugin on every capture in captures/.
+#   scripts/run-tests.sh [extra ctest arguments]
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/deps.sh"
+tcpdiag_ensure_packages
+
+build=$top/build-tests
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPDIAG_WERROR=ON >/dev/null
+cmake --build "$build" -j"$(nproc)"
+cd "$build"
+exec ctest --output-on-failure "$@"
