@@ -35,9 +35,9 @@ class OnePassEqualsTwo(unittest.TestCase):
             with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR)):
                 one = h.fields(cap, names)
                 two = h.fields(cap, names, extra=["-2"])
+                # Empty second-pass values would also differ from the first pass;
+                # HiddenTreeFilters.test_presence_filter proves the first is not empty.
                 self.assertEqual(one, two)
-                # The second pass must not be empty where the first was not.
-                self.assertTrue(any(any(c for c in row[1:]) for row in one) or not one)
 
     def test_two_pass_summary_report(self):
         for cap in h.all_captures()[:10]:
