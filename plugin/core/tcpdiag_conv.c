@@ -228,6 +228,17 @@ static bool synack_ack_valid(const tcpdiag_endpoint *syn_sender, uint32_t ack)
     return tcpdiag_seq_geq(ack, first) && tcpdiag_seq_leq(ack, first + syn_sender->syn_data_len);
 }
 
+/* The handshake's ACK acknowledges the SYN-ACK and possibly data the server
+ * already sent (TCP Fast Open), but never beyond what it sent. */
+static bool final_ack_valid(const tcpdiag_endpoint *server, uint32_t ack)
+{
+    if (!server->isn_known)
+        return true;
+    uint32_t first = server->isn + 1;
+    uint32_t last = (server->snd_max_known && tcpdiag_seq_gt(server->snd_max, first)) ? server->snd_max : first;
+    return tcpdiag_seq_geq(ack, first) && tcpdiag_seq_leq(ack, last);
+}
+
 static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f,
                             tcpdiag_verdict *out)
 {
@@ -236,7 +247,10 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
     uint8_t before = c->handshake;
 
     if (f->syn) {
-        sender->syn_count++;
+        if (f->bare_syn)
+            sender->syn_count++;
+        else
+            sender->synack_count++;
         sender->last_syn_ns = seg->time_ns;
         if (!sender->isn_known || sender->isn != seg->seq) {
             sender->isn = seg->seq;
@@ -249,6 +263,10 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
     if (f->bare_syn) {
         if (f->dir == TCPDIAG_CLIENT) {
             c->syn_frame = seg->frame;
+            /* The same attempt retrying after a refusal (Linux can retry when
+             * the ICMP error raced connect()): the verdict is open again. */
+            if (c->handshake == TCPDIAG_HS_REJECTED)
+                c->handshake = TCPDIAG_HS_SYN_ONLY;
             if (sender->syn_count > 1 && c->handshake == TCPDIAG_HS_SYN_ONLY)
                 set_note(out, TCPDIAG_NOTE_SYN_UNANSWERED);
         } else {
@@ -258,10 +276,10 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
     if (f->synack) {
         if (!synack_ack_valid(receiver, seg->ack))
             set_note(out, TCPDIAG_NOTE_SYNACK_BAD_ACK);
-        if (sender->syn_count > 1)
+        if (sender->synack_count > 1)
             set_note(out, TCPDIAG_NOTE_SYNACK_REPEATED);
         if (f->dir == TCPDIAG_SERVER) {
-            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->last_syn_ns && !c->rtt_server_known) {
+            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->syn_count && !c->rtt_server_known) {
                 c->rtt_server_ns = seg->time_ns - receiver->last_syn_ns;
                 c->rtt_server_known = true;
             }
@@ -282,17 +300,21 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
     bool completes = false;
     if (plain_ack && f->dir == TCPDIAG_CLIENT &&
         (c->handshake == TCPDIAG_HS_SYN_ONLY || c->handshake == TCPDIAG_HS_SYN_SYNACK)) {
-        if (receiver->isn_known && seg->ack != receiver->isn + 1) {
+        if (!final_ack_valid(receiver, seg->ack)) {
             set_note(out, TCPDIAG_NOTE_FINAL_ACK_BAD);
         } else {
             hs_event(c, TCPDIAG_HS_EV_FINAL_ACK);
             completes = true;
             set_note(out, TCPDIAG_NOTE_HANDSHAKE_COMPLETE);
-            if (sender->last_syn_ns) {
+            if (!receiver->isn_known) {  /* the SYN-ACK escaped the tap */
+                receiver->isn = seg->ack - 1;
+                receiver->isn_known = true;
+            }
+            if (sender->syn_count) {
                 c->rtt_ns = seg->time_ns - sender->last_syn_ns;
                 c->rtt_known = true;
             }
-            if (receiver->last_syn_ns) {
+            if (receiver->synack_count) {
                 c->rtt_client_ns = seg->time_ns - receiver->last_syn_ns;
                 c->rtt_client_known = true;
             }
@@ -333,6 +355,11 @@ static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_
     if (c->rst_seen && !f->rst)
         set_note(out, TCPDIAG_NOTE_AFTER_RST);
     uint32_t seg_end = seg->seq + seg->payload_len + (f->syn ? 1u : 0u);
+    uint32_t seq_end = seg_end + (f->fin ? 1u : 0u);
+    if (!sender->snd_max_known || tcpdiag_seq_gt(seq_end, sender->snd_max)) {
+        sender->snd_max = seq_end;
+        sender->snd_max_known = true;
+    }
     if (sender->fin_sent && seg->payload_len > 0 && tcpdiag_seq_gt(seg_end, sender->fin_seq))
         set_note(out, TCPDIAG_NOTE_DATA_AFTER_FIN);
 
@@ -373,6 +400,9 @@ static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_
             apply(receiver, TCPDIAG_EV_RCV_SYNACK);
     } else if (f->ack) {
         bool bad_final = tcpdiag_verdict_has(out, TCPDIAG_NOTE_FINAL_ACK_BAD);
+        /* A completing ACK proves the SYN-ACK the tap did not see. */
+        if (receiver->state == TCPDIAG_STATE_LISTEN && tcpdiag_verdict_has(out, TCPDIAG_NOTE_HANDSHAKE_COMPLETE))
+            apply(receiver, TCPDIAG_EV_SND_SYNACK);
         if (receiver->isn_known && !bad_final && acks(f, seg, receiver->isn + 1))
             apply(receiver, TCPDIAG_EV_RCV_ACK_OF_SYN);
         if (receiver->fin_sent && acks(f, seg, receiver->fin_seq + 1))
@@ -428,7 +458,7 @@ static void fill_verdict(const tcpdiag_conv *c, const uint8_t prev[2], tcpdiag_v
     out->prev_server = prev[TCPDIAG_SERVER];
     out->roles_inferred = c->roles_inferred;
     out->syn_count = c->ep[TCPDIAG_CLIENT].syn_count;
-    out->synack_count = c->ep[TCPDIAG_SERVER].syn_count;
+    out->synack_count = c->ep[TCPDIAG_SERVER].synack_count;
     out->rtt_known = c->rtt_known;
     out->rtt_ns = c->rtt_ns;
     out->rtt_server_known = c->rtt_server_known;

@@ -30,7 +30,10 @@ typedef struct tcpdiag_endpoint {
     bool     peer_fin_unconfirmed;
     uint8_t  state_before_peer_fin;
     uint8_t  state_after_peer_fin;
-    uint16_t syn_count;        /* SYNs or SYN-ACKs sent */
+    bool     snd_max_known;
+    uint32_t snd_max;          /* highest sequence end sent, SYN and FIN included */
+    uint16_t syn_count;        /* bare SYNs sent */
+    uint16_t synack_count;     /* SYN-ACKs sent */
     int64_t  last_syn_ns;      /* latest SYN / SYN-ACK */
     int64_t  close_wait_since_ns;
 } tcpdiag_endpoint;

@@ -36,7 +36,7 @@ typedef struct tcpdiag_tuple {
 typedef enum tcpdiag_icmp_error {
     TCPDIAG_ICMP_NONE = 0,
     TCPDIAG_ICMP_UNREACH_HARD,   /* port/protocol unreachable, prohibited: the stack gives up */
-    TCPDIAG_ICMP_UNREACH_SOFT,   /* net/host unreachable: the stack keeps retrying */
+    TCPDIAG_ICMP_UNREACH_SOFT,   /* net/host unreachable: soft for an open connection (RFC 1122) */
     TCPDIAG_ICMP_FRAG_NEEDED,    /* frag needed / packet too big */
     TCPDIAG_ICMP_OTHER,          /* time exceeded, parameter problem, ... */
 } tcpdiag_icmp_error;

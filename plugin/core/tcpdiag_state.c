@@ -35,7 +35,7 @@ static const uint8_t transition[TCPDIAG_STATE_COUNT][TCPDIAG_EV_COUNT] = {
     [S(SYN_SENT)] = {
         E(SND_SYNACK) = S(SYN_RECEIVED),
         /* An ACK without having seen the SYN-ACK: the SYN-ACK escaped the tap. */
-        E(SND_ACK) = S(ESTABLISHED),
+        E(SND_ACK) = S(ESTABLISHED), E(SND_ACK_OF_FIN) = S(CLOSE_WAIT),
         E(SND_RST) = S(CLOSED),
         E(RCV_SYN) = S(SYN_RECEIVED),  /* simultaneous open */
         E(RCV_SYNACK) = S(ESTABLISHED),
@@ -78,7 +78,8 @@ static const uint8_t transition[TCPDIAG_STATE_COUNT][TCPDIAG_EV_COUNT] = {
         E(RCV_ACK_OF_FIN) = S(CLOSED), E(RCV_RST) = S(CLOSED),
     },
     [S(TIME_WAIT)] = {
-        E(SND_SYN) = S(SYN_SENT),
+        /* Linux accepts a new SYN in TIME_WAIT and answers it (TCP_TW_SYN). */
+        E(SND_SYN) = S(SYN_SENT), E(SND_SYNACK) = S(SYN_RECEIVED),
         E(SND_RST) = S(CLOSED),
         /* Linux (tcp_rfc1337=0) lets an RST end TIME_WAIT early. */
         E(RCV_RST) = S(CLOSED),
