@@ -46,7 +46,6 @@ typedef struct tcpdiag_conv {
     bool     roles_inferred;
     bool     has_stream;
     bool     rst_seen;
-    bool     established_once;
     uint32_t first_frame, last_frame;
     uint32_t syn_frame;        /* latest client SYN */
     int64_t  first_ns, last_ns;
