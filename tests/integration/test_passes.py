@@ -39,6 +39,16 @@ class OnePassEqualsTwo(unittest.TestCase):
                 # HiddenTreeFilters.test_presence_filter proves the first is not empty.
                 self.assertEqual(one, two)
 
+    def test_independent_of_tcp_preferences(self):
+        # tcpdiag reads header bytes itself: Wireshark's own sequence analysis,
+        # relative numbering and TCP checksum checks must not change a verdict.
+        names = ["frame.number"] + tcpdiag_fields()
+        prefs = ["-o", "tcp.analyze_sequence_numbers:FALSE", "-o", "tcp.relative_sequence_numbers:FALSE",
+                 "-o", "tcp.check_checksum:TRUE"]
+        for cap in h.all_captures():
+            with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR)):
+                self.assertEqual(h.fields(cap, names), h.fields(cap, names, extra=prefs))
+
     def test_two_pass_summary_report(self):
         for cap in h.all_captures()[:10]:
             with self.subTest(capture=os.path.relpath(cap, h.SOURCE_DIR)):
