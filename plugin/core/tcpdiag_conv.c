@@ -365,7 +365,6 @@ static void track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_
 
     bool fin_in_flight = peer_fin_still_in_flight(sender, receiver, seg, f);
     if (f->rst) {
-        sender->rst_sent = true;
         c->rst_seen = true;
         apply(sender, TCPDIAG_EV_SND_RST);
         apply(receiver, TCPDIAG_EV_RCV_RST);
@@ -499,9 +498,8 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
     out->from_server = !from_client;
     bool unreachable = seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD ||
                        seg->quoted_by == TCPDIAG_ICMP_UNREACH_SOFT;
-    bool opening = c->handshake == TCPDIAG_HS_SYN_ONLY ||
-                   (c->handshake == TCPDIAG_HS_REJECTED && c->ep[TCPDIAG_CLIENT].state == TCPDIAG_STATE_SYN_SENT);
-    if (unreachable && from_client && opening && is_syn_of(c, seg)) {
+    /* A SYN retried after a refusal reopens the verdict, so syn_only covers it. */
+    if (unreachable && from_client && c->handshake == TCPDIAG_HS_SYN_ONLY && is_syn_of(c, seg)) {
         hs_event(c, TCPDIAG_HS_EV_ICMP_UNREACHABLE);
         set_note(out, TCPDIAG_NOTE_REJECTED_ICMP);
         out->evidence_frame = c->syn_frame;

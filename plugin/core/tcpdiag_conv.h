@@ -20,7 +20,6 @@ typedef struct tcpdiag_endpoint {
     uint8_t  state;            /* tcpdiag_state */
     bool     isn_known;
     bool     fin_sent;
-    bool     rst_sent;
     uint32_t isn;
     uint32_t syn_data_len;     /* bytes carried on its SYN (TCP Fast Open) */
     uint32_t fin_seq;          /* sequence number the FIN occupies */
