@@ -355,7 +355,10 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
         if (sender->synack_count > 1)
             set_note(out, TCPDIAG_NOTE_SYNACK_REPEATED);
         if (f->dir == TCPDIAG_SERVER) {
-            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->syn_count && !c->rtt_server_known) {
+            /* Here and below: timestamps running backwards (captures merged
+             * from unsynchronized clocks) give no round-trip time at all. */
+            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->syn_count && !c->rtt_server_known &&
+                seg->time_ns >= receiver->last_syn_ns) {
                 c->rtt_server_ns = seg->time_ns - receiver->last_syn_ns;
                 c->rtt_server_known = true;
             }
@@ -386,11 +389,11 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
                 receiver->isn = seg->ack - 1;
                 receiver->isn_known = true;
             }
-            if (sender->syn_count) {
+            if (sender->syn_count && seg->time_ns >= sender->last_syn_ns) {
                 c->rtt_ns = seg->time_ns - sender->last_syn_ns;
                 c->rtt_known = true;
             }
-            if (receiver->synack_count) {
+            if (receiver->synack_count && seg->time_ns >= receiver->last_syn_ns) {
                 c->rtt_client_ns = seg->time_ns - receiver->last_syn_ns;
                 c->rtt_client_known = true;
             }
