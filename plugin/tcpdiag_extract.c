@@ -103,7 +103,9 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         seg->tuple.family = 6;
         tvb_memcpy(ip->ds_tvb, seg->tuple.src, ip->start + 8, 16);
         tvb_memcpy(ip->ds_tvb, seg->tuple.dst, ip->start + 24, 16);
-        *ip_end = ip->start + 40 + tvb_get_ntohs(ip->ds_tvb, ip->start + 4);
+        guint16 plen = tvb_get_ntohs(ip->ds_tvb, ip->start + 4);
+        /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
+        *ip_end = plen ? ip->start + 40 + plen : (gint)tvb_reported_length(ip->ds_tvb);
         return TRUE;
     }
     return FALSE;
@@ -137,6 +139,13 @@ static gboolean read_tcp(const field_info *tcp, const field_info *ip, gint ip_en
     tvbuff_t *tvb = tcp->ds_tvb;
     gint off = tcp->start;
     gint avail = captured_from(tcp);
+    if (ip->ds_tvb == tcp->ds_tvb) {
+        /* Bytes past the IP datagram (Ethernet padding, trailers) are not TCP,
+         * and a datagram too short for a TCP header carries no segment. */
+        if (ip_end - off < 20)
+            return FALSE;
+        avail = MIN(avail, ip_end - off);
+    }
     if (avail < 4)
         return FALSE;
     seg->tuple.sport = tvb_get_ntohs(tvb, off);
@@ -147,7 +156,7 @@ static gboolean read_tcp(const field_info *tcp, const field_info *ip, gint ip_en
         seg->ack = tvb_get_ntohl(tvb, off + 8);
     gint hdr_len = 20;
     if (avail >= 14) {
-        hdr_len = (tvb_get_guint8(tvb, off + 12) >> 4) * 4;
+        hdr_len = MAX((tvb_get_guint8(tvb, off + 12) >> 4) * 4, 20);  /* below 20 is bogus */
         seg->flags = tvb_get_guint8(tvb, off + 13);
         seg->flags_known = TRUE;
     }
