@@ -8,6 +8,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 
 #include "core/tcpdiag_conv.h"
 #include "core/tcpdiag_verdict.h"
@@ -15,10 +16,16 @@
 /* At most this many TCP headers per frame are analysed (tunnels, ICMP). */
 #define TCPDIAG_MAX_LAYERS 8
 
+/* One TCP header's stored result; also what the "tcpdiag" tap delivers. */
+typedef struct tcpdiag_layer_record {
+    tcpdiag_verdict v;
+    const tcpdiag_retrans_info *retrans;  /* NULL unless v.has_retrans_info */
+} tcpdiag_layer_record;
+
 /* What the first pass stored for one frame; later passes render only this. */
 typedef struct tcpdiag_frame_record {
-    guint8          count;
-    tcpdiag_verdict layer[];
+    guint8               count;
+    tcpdiag_layer_record layer[];
 } tcpdiag_frame_record;
 
 /* Registered ids, filled by tcpdiag_proto.c. */
@@ -41,9 +48,17 @@ extern tcpdiag_ids tcpdiag_id;
 void tcpdiag_extract_register_wanted(dissector_handle_t handle);
 guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out, guint max);
 
-/* tcpdiag_tree.c: tree items and Expert Info for one stored verdict. */
-void tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                         const tcpdiag_verdict *v, const tcpdiag_conv *conv);
+/* tcpdiag_tree.c: the tcpdiag subtree for one stored verdict (connection
+ * facts and their Expert Info); returns the subtree, *top its item. */
+proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                const tcpdiag_verdict *v, const tcpdiag_conv *conv, proto_item **top);
+
+/* tcpdiag_view_retrans.c: retransmission fields, Expert Info and preferences. */
+void tcpdiag_view_retrans_register(int proto, module_t *prefs);
+void tcpdiag_view_retrans_config(tcpdiag_retrans_config *cfg);
+void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r,
+                                 const tcpdiag_conv *conv);
 
 /* tcpdiag_expert.c */
 void tcpdiag_expert_register(int proto);

@@ -40,9 +40,10 @@ const tcpdiag_conv *tcpdiag_conv_of(const tcpdiag_verdict *v)
 
 static void tcpdiag_init(void)
 {
-    tcpdiag_config cfg = {
-        .close_wait_warn_ns = (gint64)pref_close_wait_warn_s * 1000000000,
-    };
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    cfg.close_wait_warn_ns = (gint64)pref_close_wait_warn_s * 1000000000;
+    tcpdiag_view_retrans_config(&cfg.retrans);
     tracker = tcpdiag_tracker_new(&cfg);
 }
 
@@ -59,10 +60,15 @@ static tcpdiag_frame_record *analyse_frame(proto_tree *tree, packet_info *pinfo)
     if (n == 0)
         return NULL;
     tcpdiag_frame_record *rec = wmem_alloc0(wmem_file_scope(),
-                                            sizeof *rec + n * sizeof(tcpdiag_verdict));
+                                            sizeof *rec + n * sizeof(tcpdiag_layer_record));
     rec->count = (guint8)n;
-    for (guint i = 0; i < n; i++)
-        tcpdiag_tracker_process(tracker, &segs[i], &rec->layer[i]);
+    for (guint i = 0; i < n; i++) {
+        tcpdiag_retrans_info info;
+        tcpdiag_tracker_process(tracker, &segs[i], &rec->layer[i].v, &info);
+        /* Most segments are plain: keep the details only where there are some. */
+        if (rec->layer[i].v.has_retrans_info)
+            rec->layer[i].retrans = wmem_memdup(wmem_file_scope(), &info, sizeof info);
+    }
     return rec;
 }
 
@@ -79,9 +85,12 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!rec)
         return 0;
     for (guint i = 0; i < rec->count; i++) {
-        const tcpdiag_verdict *v = &rec->layer[i];
-        tcpdiag_tree_render(tvb, pinfo, tree, v, tcpdiag_conv_of(v));
-        tap_queue_packet(tcpdiag_id.tap, pinfo, v);
+        const tcpdiag_layer_record *layer = &rec->layer[i];
+        const tcpdiag_conv *conv = tcpdiag_conv_of(&layer->v);
+        proto_item *top;
+        proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, conv, &top);
+        tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans, conv);
+        tap_queue_packet(tcpdiag_id.tap, pinfo, layer);
     }
     return tvb_captured_length(tvb);
 }
@@ -138,6 +147,7 @@ void proto_register_tcpdiag(void)
         "Warn when CLOSE_WAIT lasts (seconds)",
         "A socket that stays in CLOSE_WAIT this long means its application is not closing it",
         10, &pref_close_wait_warn_s);
+    tcpdiag_view_retrans_register(tcpdiag_id.proto, module);
 
     register_init_routine(tcpdiag_init);
     register_cleanup_routine(tcpdiag_cleanup);

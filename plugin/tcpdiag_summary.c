@@ -42,7 +42,8 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo _U_, epan
                                         const void *vp, tap_flags_t flags _U_)
 {
     summary_tap *s = data;
-    const tcpdiag_verdict *v = vp;
+    const tcpdiag_layer_record *layer = vp;
+    const tcpdiag_verdict *v = &layer->v;
     if (v->conv_id == TCPDIAG_NO_CONV)
         return TAP_PACKET_DONT_REDRAW;
     if (v->conv_id >= s->rows->len)

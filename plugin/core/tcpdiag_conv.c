@@ -21,7 +21,19 @@ struct tcpdiag_tracker {
 typedef struct conv_private {
     tcpdiag_conv pub;
     bool close_wait_warned[2];
+    tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
+    tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
+    uint32_t last_frame_from[2];    /* each side's latest segment */
+    uint32_t icmp_frame;            /* latest ICMP error about this conversation */
 } conv_private;
+
+static void conv_private_free(gpointer data)
+{
+    conv_private *p = data;
+    tcpdiag_flow_free(p->flow[0]);
+    tcpdiag_flow_free(p->flow[1]);
+    g_free(p);
+}
 
 /* ---- tuples -------------------------------------------------------------- */
 
@@ -94,12 +106,21 @@ static gboolean tuple_equal(gconstpointer a, gconstpointer b)
 
 /* ---- tracker ------------------------------------------------------------- */
 
+void tcpdiag_config_defaults(tcpdiag_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->close_wait_warn_ns = G_GINT64_CONSTANT(5000000000);
+    cfg->retrans.dup_ack_threshold = 3;
+    cfg->retrans.rate_warn_bp = 100;
+    cfg->retrans.rate_min_segments = 20;
+}
+
 tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
 {
     tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
     t->cfg = *cfg;
     t->by_tuple = g_hash_table_new_full(tuple_hash, tuple_equal, g_free, NULL);
-    t->convs = g_ptr_array_new_with_free_func(g_free);
+    t->convs = g_ptr_array_new_with_free_func(conv_private_free);
     return t;
 }
 
@@ -447,6 +468,74 @@ static void watch_close_wait(tcpdiag_tracker *t, conv_private *p, const tcpdiag_
     }
 }
 
+/* ---- retransmissions -------------------------------------------------------- */
+
+/* Best round trip known for the whole path through the capture point. */
+static int64_t conv_rtt(const tcpdiag_conv *c)
+{
+    if (c->rtt_known)
+        return c->rtt_ns;
+    if (c->rtt_server_known && c->rtt_client_known)
+        return c->rtt_server_ns + c->rtt_client_ns;
+    return c->rtt_server_known ? c->rtt_server_ns : 0;
+}
+
+/* Flows exist once a conversation is more than bare SYNs (a SYN flood costs no flow). */
+static void ensure_flows(conv_private *p)
+{
+    for (int i = 0; i < 2; i++) {
+        if (p->flow[i])
+            continue;
+        p->flow[i] = tcpdiag_flow_new();
+        const tcpdiag_endpoint *ep = &p->pub.ep[i];
+        if (ep->isn_known)
+            tcpdiag_flow_start(p->flow[i], ep->isn + 1 + ep->syn_data_len, p->syn[i].count);
+    }
+}
+
+static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
+                          const seg_facts *f, bool repeat_syn, tcpdiag_verdict *out,
+                          tcpdiag_retrans_info *info)
+{
+    tcpdiag_conv *c = &p->pub;
+    int dir = f->dir;
+    tcpdiag_retrans_context ctx = {
+        .cfg = &t->cfg.retrans,
+        .rtt_ns = conv_rtt(c),
+        .peer_reply_frame = p->last_frame_from[!dir],
+        .icmp_frame = p->icmp_frame,
+    };
+    if (f->syn && !f->rst) {
+        if (repeat_syn)
+            tcpdiag_retrans_syn(&ctx, &p->syn[dir], seg, f->synack, info);
+        else
+            tcpdiag_syn_history_first(&p->syn[dir], seg);
+    }
+    if (f->bare_syn && !p->flow[dir]) {
+        c->seq_segs[dir]++;
+        if (repeat_syn)
+            c->retrans_segs[dir]++;
+    } else {
+        ensure_flows(p);
+        tcpdiag_retrans_process(&ctx, p->flow[dir], p->flow[!dir], seg, info);
+        c->seq_segs[dir] = tcpdiag_flow_data_segments(p->flow[dir]);
+        c->retrans_segs[dir] = tcpdiag_flow_retrans_count(p->flow[dir]);
+    }
+    p->last_frame_from[dir] = seg->frame;
+    out->retrans_kind = info->kind;
+    out->lookalike = info->lookalike;
+    out->has_retrans_info = info->kind || info->lookalike || info->gave_up || info->rate_over;
+}
+
+static bool repeats_syn(const tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f)
+{
+    if (!f->syn || f->rst)
+        return false;
+    const tcpdiag_endpoint *sender = &c->ep[f->dir];
+    uint16_t sent = f->bare_syn ? sender->syn_count : sender->synack_count;
+    return sent > 0 && sender->isn_known && sender->isn == seg->seq;
+}
+
 static void fill_verdict(const tcpdiag_conv *c, const uint8_t prev[2], tcpdiag_verdict *out)
 {
     out->conv_id = c->id;
@@ -498,6 +587,11 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
     out->from_server = !from_client;
     bool unreachable = seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD ||
                        seg->quoted_by == TCPDIAG_ICMP_UNREACH_SOFT;
+    tcpdiag_flow *quoted_flow = p->flow[from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER];
+    if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && quoted_flow)
+        tcpdiag_flow_note_icmp_ptb(quoted_flow, seg);
+    if (unreachable)
+        p->icmp_frame = seg->frame;
     /* A SYN retried after a refusal reopens the verdict, so syn_only covers it. */
     if (unreachable && from_client && c->handshake == TCPDIAG_HS_SYN_ONLY && is_syn_of(c, seg)) {
         hs_event(c, TCPDIAG_HS_EV_ICMP_UNREACHABLE);
@@ -511,9 +605,28 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
     fill_verdict(c, prev, out);
 }
 
-void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out)
+static void process_first_fragment(conv_private *p, const tcpdiag_segment *seg, seg_facts *f,
+                                   tcpdiag_verdict *out, tcpdiag_retrans_info *info)
 {
+    tcpdiag_conv *c = &p->pub;
+    f->dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;
+    out->from_server = f->dir == TCPDIAG_SERVER;
+    ensure_flows(p);
+    tcpdiag_retrans_context ctx = { .cfg = NULL };
+    tcpdiag_retrans_process(&ctx, p->flow[f->dir], NULL, seg, info);
+    uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    fill_verdict(c, prev, out);
+}
+
+void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out,
+                             tcpdiag_retrans_info *retrans)
+{
+    tcpdiag_retrans_info scratch;
+    tcpdiag_retrans_info *info = retrans ? retrans : &scratch;
+    memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
+    out->flags = seg->flags;
+    out->checksum = seg->checksum;
     out->stream = seg->stream;
     out->has_stream = seg->has_stream;
     out->payload_len = seg->payload_len;
@@ -535,6 +648,15 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     tcpdiag_tuple key;
     tuple_canonical(&seg->tuple, &key);
     conv_private *p = g_hash_table_lookup(t->by_tuple, &key);
+    if (seg->ip_frag == TCPDIAG_FRAG_FIRST) {
+        /* Only the TCP header of a datagram that was never reassembled here:
+         * not a segment the receiver got, but worth remembering as sent. */
+        if (p)
+            process_first_fragment(p, seg, &f, out, info);
+        else
+            out->conv_id = TCPDIAG_NO_CONV;
+        return;
+    }
     if (p && f.bare_syn && syn_starts_new_conversation(&p->pub, seg)) {
         p = conv_create(t, seg);
         set_note(out, TCPDIAG_NOTE_PORT_REUSE);
@@ -548,9 +670,11 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     out->from_server = f.dir == TCPDIAG_SERVER;
 
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    bool repeat_syn = repeats_syn(c, seg, &f);
     track_handshake(c, seg, &f, out);
     track_states(c, seg, &f, out);
     watch_close_wait(t, p, seg, prev, out);
+    track_retrans(t, p, seg, &f, repeat_syn, out, info);
 
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;

@@ -59,6 +59,11 @@ typedef struct tcpdiag_verdict {
     int64_t  rtt_client_ns;    /* SYN-ACK -> ACK: tap to client and back */
     int64_t  close_wait_ns;    /* how long an endpoint has been in CLOSE_WAIT */
     uint32_t payload_len;
+    uint8_t  flags;            /* TCP flags of this header */
+    uint8_t  checksum;         /* tcpdiag_checksum of this header */
+    uint8_t  retrans_kind;     /* tcpdiag_retrans_kind, NONE when not a retransmission */
+    uint8_t  lookalike;        /* tcpdiag_lookalike */
+    bool     has_retrans_info; /* the tracker filled a tcpdiag_retrans_info for this header */
 } tcpdiag_verdict;
 
 static inline bool tcpdiag_verdict_has(const tcpdiag_verdict *v, tcpdiag_notice n)
