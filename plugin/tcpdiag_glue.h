@@ -56,6 +56,8 @@ proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
 /* tcpdiag_view_retrans.c: retransmission fields, Expert Info and preferences. */
 void tcpdiag_view_retrans_register(int proto, module_t *prefs);
 void tcpdiag_view_retrans_config(tcpdiag_retrans_config *cfg);
+/* The "retransmission rate warning" preference, in percent (default 1). */
+double tcpdiag_view_retrans_rate_threshold_pct(void);
 void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
                                  const tcpdiag_verdict *v, const tcpdiag_retrans_info *r,
                                  const tcpdiag_conv *conv);

@@ -202,11 +202,15 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     add_experts(pinfo, item, r);
 }
 
+double tcpdiag_view_retrans_rate_threshold_pct(void)
+{
+    return pref_rate_pct ? CLAMP(g_ascii_strtod(pref_rate_pct, NULL), 0.0, 100.0) : 1.0;
+}
+
 void tcpdiag_view_retrans_config(tcpdiag_retrans_config *cfg)
 {
     cfg->dup_ack_threshold = pref_dup_acks ? pref_dup_acks : 1;
-    double pct = pref_rate_pct ? g_ascii_strtod(pref_rate_pct, NULL) : 1.0;
-    cfg->rate_warn_bp = (guint32)(CLAMP(pct, 0.0, 100.0) * 100.0 + 0.5);
+    cfg->rate_warn_bp = (guint32)(tcpdiag_view_retrans_rate_threshold_pct() * 100.0 + 0.5);
     cfg->rate_min_segments = pref_rate_min_segs;
 }
 
