@@ -197,7 +197,8 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
 
     /* Payload length from the IP header, so snaplen-cut frames still count. */
     gint payload = end - off - hdr_len;
-    seg->payload_len = (payload > 0 && seg->ip_frag != TCPDIAG_FRAG_FIRST) ? (guint32)payload : 0;
+    /* For a first fragment: the part of the payload this fragment carries. */
+    seg->payload_len = payload > 0 ? (guint32)payload : 0;
     return TRUE;
 }
 

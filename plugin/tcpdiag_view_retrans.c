@@ -25,7 +25,7 @@ static expert_field ei_gave_up = EI_INIT, ei_rate = EI_INIT, ei_checksum_bad = E
 
 static guint pref_dup_acks = 3;
 static gchar *pref_rate_pct;  /* a string so users can write 0.5 */
-static guint pref_rate_min_segs = 20;
+static guint pref_rate_min_segs = 100;
 
 static const char *where_name(tcpdiag_where w)
 {
@@ -220,7 +220,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &hf_retrans, { "Retransmission", "tcpdiag.retrans", FT_NONE, BASE_NONE, NULL, 0x0,
           "Present only when this segment re-sends sequence space (data, SYN or FIN) the same side already sent", HFILL } },
         { &hf_kind, { "Kind", "tcpdiag.retrans.kind", FT_STRING, BASE_NONE, NULL, 0x0,
-          "rto, fast, spurious, probe, syn, synack or fin", HFILL } },
+          "rto, fast, spurious, probe, syn, synack, fin or pmtu", HFILL } },
         { &hf_original, { "Original transmission", "tcpdiag.retrans.original", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
           "The first transmission of this data, when it was captured", HFILL } },
         { &hf_previous, { "Previous transmission", "tcpdiag.retrans.previous", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
@@ -250,7 +250,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &hf_gave_up, { "Sender gave up", "tcpdiag.retrans.gave_up", FT_NONE, BASE_NONE, NULL, 0x0,
           "This reset follows re-sends that were never acknowledged", HFILL } },
         { &hf_not_retrans, { "Not a retransmission", "tcpdiag.not_retrans", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Re-uses old sequence numbers but is not a retransmission: out_of_order, keepalive, zero_window_probe, duplicate_capture", HFILL } },
+          "Re-uses old sequence numbers but is not a retransmission: out_of_order, keepalive, zero_window_probe, duplicate_capture, network_duplicate", HFILL } },
         { &hf_not_retrans_frame, { "Related frame", "tcpdiag.not_retrans.frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "The frame duplicated, the gap filled, or the zero window answered", HFILL } },
         { &hf_checksum, { "TCP checksum", "tcpdiag.checksum", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -268,6 +268,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &ei_kind[TCPDIAG_RK_SYN], { "tcpdiag.retrans.syn", PI_SEQUENCE, PI_WARN, "SYN retransmission", EXPFILL } },
         { &ei_kind[TCPDIAG_RK_SYNACK], { "tcpdiag.retrans.synack", PI_SEQUENCE, PI_WARN, "SYN-ACK retransmission", EXPFILL } },
         { &ei_kind[TCPDIAG_RK_FIN], { "tcpdiag.retrans.fin", PI_SEQUENCE, PI_WARN, "FIN retransmission", EXPFILL } },
+        { &ei_kind[TCPDIAG_RK_PMTU], { "tcpdiag.retrans.pmtu", PI_SEQUENCE, PI_NOTE, "Re-sent smaller after an ICMP path MTU report", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_SEGMENT_LOST], { "tcpdiag.cause.segment_lost", PI_SEQUENCE, PI_NOTE, "Also possible: the original segment was lost", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_ACK_LOST], { "tcpdiag.cause.ack_lost", PI_SEQUENCE, PI_NOTE, "Also possible: the acknowledgement was lost", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_ACK_LATE], { "tcpdiag.cause.ack_late", PI_SEQUENCE, PI_NOTE, "Also possible: the acknowledgement came late", EXPFILL } },
@@ -283,6 +284,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &ei_lookalike[TCPDIAG_LA_OUT_OF_ORDER], { "tcpdiag.not_retrans.out_of_order", PI_SEQUENCE, PI_NOTE, "Out-of-order segment: reordered before the capture point, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_KEEPALIVE], { "tcpdiag.not_retrans.keepalive", PI_SEQUENCE, PI_CHAT, "TCP keep-alive, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_ZERO_WINDOW_PROBE], { "tcpdiag.not_retrans.zero_window_probe", PI_SEQUENCE, PI_NOTE, "Zero-window probe, not a retransmission", EXPFILL } },
+        { &ei_lookalike[TCPDIAG_LA_NETWORK_DUPLICATE], { "tcpdiag.not_retrans.network_duplicate", PI_SEQUENCE, PI_NOTE, "The same datagram seen again much later (same IP ID and bytes): duplicated on the path, not re-sent", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_DUPLICATE_CAPTURE], { "tcpdiag.not_retrans.duplicate_capture", PI_SEQUENCE, PI_NOTE, "The same datagram captured twice (same IP ID and bytes): capture artefact, not a retransmission", EXPFILL } },
         { &ei_gave_up, { "tcpdiag.retrans.gave_up", PI_SEQUENCE, PI_ERROR, "The sender gave up after unanswered retransmissions", EXPFILL } },
         { &ei_rate, { "tcpdiag.retrans.rate_high", PI_SEQUENCE, PI_WARN, "Retransmission rate above the threshold", EXPFILL } },

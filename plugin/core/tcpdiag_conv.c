@@ -112,7 +112,7 @@ void tcpdiag_config_defaults(tcpdiag_config *cfg)
     cfg->close_wait_warn_ns = G_GINT64_CONSTANT(5000000000);
     cfg->retrans.dup_ack_threshold = 3;
     cfg->retrans.rate_warn_bp = 100;
-    cfg->retrans.rate_min_segments = 20;
+    cfg->retrans.rate_min_segments = 100;
 }
 
 tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
@@ -605,16 +605,14 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
     fill_verdict(c, prev, out);
 }
 
-static void process_first_fragment(conv_private *p, const tcpdiag_segment *seg, seg_facts *f,
-                                   tcpdiag_verdict *out, tcpdiag_retrans_info *info)
+static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
+                                   seg_facts *f, tcpdiag_verdict *out, tcpdiag_retrans_info *info)
 {
     tcpdiag_conv *c = &p->pub;
     f->dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;
     out->from_server = f->dir == TCPDIAG_SERVER;
-    ensure_flows(p);
-    tcpdiag_retrans_context ctx = { .cfg = NULL };
-    tcpdiag_retrans_process(&ctx, p->flow[f->dir], NULL, seg, info);
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    track_retrans(t, p, seg, f, false, out, info);
     fill_verdict(c, prev, out);
 }
 
@@ -652,7 +650,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
         /* Only the TCP header of a datagram that was never reassembled here:
          * not a segment the receiver got, but worth remembering as sent. */
         if (p)
-            process_first_fragment(p, seg, &f, out, info);
+            process_first_fragment(t, p, seg, &f, out, info);
         else
             out->conv_id = TCPDIAG_NO_CONV;
         return;

@@ -115,6 +115,21 @@ tcpdiag_tx *tcpdiag_flow_tx_insert(tcpdiag_flow *f, uint32_t at, const tcpdiag_s
     return slot;
 }
 
+bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq)
+{
+    if (f->tx_count >= TCPDIAG_FLOW_MAX_TX)
+        return false;
+    tx_make_room(f);
+    tcpdiag_tx *left = tcpdiag_flow_tx_at(f, i);
+    memmove(left + 1, left, (f->tx_count - i) * sizeof *left);
+    f->tx_count++;
+    if (i < f->tx_acked)
+        f->tx_acked++;
+    left->end = seq;
+    (left + 1)->seq = seq;
+    return true;
+}
+
 /* ---- gaps ------------------------------------------------------------------ */
 
 void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns)

@@ -71,12 +71,13 @@ struct tcpdiag_flow {
     uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
     uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
     int64_t    ip_id_gap_ns;
+    /* After a timeout the sender re-sends everything outstanding below this
+     * point in slow start: those re-sends belong to the timeout too. */
+    bool       rto_recovery;
+    uint32_t   rto_recovery_end;
     /* Recent retransmissions of distinct data, for clustering (ring). */
     int64_t    loss_ns[TCPDIAG_FLOW_MAX_EVENTS];
     uint32_t   loss_next, loss_total;
-    /* Datagrams that went out IP-fragmented and were not reassembled (yet). */
-    struct { uint32_t seq, frame; uint16_t ip_id; } frag_pending[8];
-    uint32_t   frag_next;
     /* ICMP frag-needed / packet-too-big quoting this flow's data. */
     uint32_t   icmp_ptb_frame;
     int64_t    icmp_ptb_ns;
@@ -106,7 +107,7 @@ struct tcpdiag_flow {
     /* Round trip capture point -> receiver -> capture point, from data/ACK pairs. */
     int64_t    rtt_min_ns, rtt_srtt_ns, rtt_latest_ns;
     uint32_t   rtt_samples;
-    int64_t    rtt_recent_ns[8];    /* latest samples: their floor ignores delayed ACKs */
+    int64_t    rtt_recent_ns[4];    /* latest samples: their floor ignores delayed ACKs */
     /* Latest transmission time of data known to have arrived (RFC 8985 RACK):
      * anything sent before it and still missing is lost. */
     int64_t    delivered_xmit_ns;
@@ -121,6 +122,9 @@ uint32_t tcpdiag_flow_tx_find(tcpdiag_flow *f, uint32_t seq);
 /* A new range at the end (beyond snd_max) or inside a former hole. */
 tcpdiag_tx *tcpdiag_flow_tx_insert(tcpdiag_flow *f, uint32_t at, const tcpdiag_segment *seg,
                                    uint32_t seq, uint32_t end);
+
+/* Cut range i in two at `seq` (a re-send covering part of it); false when the table is full. */
+bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq);
 
 void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns);
 /* The hole [seq, end) falls in, or NULL; removes the filled part. */

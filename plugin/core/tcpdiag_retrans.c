@@ -19,6 +19,8 @@
 
 /* Linux never retransmits on a timer sooner than this (TCP_RTO_MIN). */
 #define RTO_FLOOR_NS      (200 * G_GINT64_CONSTANT(1000000))
+/* A copy of the same datagram this soon is the capture's doing (two taps, a span port). */
+#define CAPTURE_DUP_NS    (10 * G_GINT64_CONSTANT(1000000))
 /* Without a measured round trip, a gap filled this soon is reordering. */
 #define REORDER_DEFAULT_NS (3 * G_GINT64_CONSTANT(1000000))
 
@@ -90,30 +92,35 @@ void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted)
     f->icmp_ptb_mtu = quoted->icmp_mtu;
 }
 
-static void fragment_seen(tcpdiag_flow *f, const tcpdiag_segment *seg)
+/* A range whose datagram went out fragmented and never completed here. */
+static uint32_t fragment_lost_frame(tcpdiag_flow *f, uint32_t seq, uint32_t end)
 {
-    uint32_t slot = f->frag_next++ % G_N_ELEMENTS(f->frag_pending);
-    f->frag_pending[slot].seq = seg->seq;
-    f->frag_pending[slot].frame = seg->frame;
-    f->frag_pending[slot].ip_id = seg->ip_id;
-}
-
-static void fragment_completed(tcpdiag_flow *f, const tcpdiag_segment *seg)
-{
-    for (uint32_t i = 0; i < G_N_ELEMENTS(f->frag_pending); i++)
-        if (f->frag_pending[i].frame && f->frag_pending[i].ip_id == seg->ip_id &&
-            f->frag_pending[i].seq == seg->seq)
-            f->frag_pending[i].frame = 0;
-}
-
-/* The first fragment of a datagram carrying [seq, end) that never completed. */
-static uint32_t fragment_lost_frame(const tcpdiag_flow *f, uint32_t seq, uint32_t end)
-{
-    for (uint32_t i = 0; i < G_N_ELEMENTS(f->frag_pending); i++)
-        if (f->frag_pending[i].frame && tcpdiag_seq_geq(f->frag_pending[i].seq, seq) &&
-            tcpdiag_seq_lt(f->frag_pending[i].seq, end))
-            return f->frag_pending[i].frame;
+    for (uint32_t i = tcpdiag_flow_tx_find(f, seq); i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, end))
+            break;
+        if (tx->flags & TCPDIAG_TX_FRAG_PENDING)
+            return tx->first_frame;
+    }
     return 0;
+}
+
+/* The last fragment completed a datagram whose first fragment was already
+ * counted: the same transmission, now whole. */
+static bool completes_fragmented(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t end)
+{
+    uint32_t at = tcpdiag_flow_tx_find(f, seg->seq);
+    if (at >= f->tx_count)
+        return false;
+    tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, at);
+    if (!(tx->flags & TCPDIAG_TX_FRAG_PENDING) || tx->seq != seg->seq || tx->ip_id != seg->ip_id)
+        return false;
+    tx->flags &= (uint8_t)~TCPDIAG_TX_FRAG_PENDING;
+    if (tcpdiag_seq_gt(end, tx->end) && tx->end == f->snd_max) {
+        tx->end = end;
+        f->snd_max = end;
+    }
+    return true;
 }
 
 /* ---- lookalikes ------------------------------------------------------------ */
@@ -180,13 +187,29 @@ static bool in_recovery(tcpdiag_flow *f, const resend *r)
     return false;
 }
 
-static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
+/* Still repairing what was outstanding when the retransmission timer fired. */
+static bool in_rto_recovery(tcpdiag_flow *f, const resend *r)
+{
+    if (!f->rto_recovery)
+        return false;
+    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, f->rto_recovery_end)) {
+        f->rto_recovery = false;
+        return false;
+    }
+    return tcpdiag_seq_lt(r->seq, f->rto_recovery_end);
+}
+
+static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
     const tcpdiag_segment *seg = r->seg;
-    if (seg->payload_len == 0 && (seg->flags & TCPDIAG_FIN))
-        return TCPDIAG_RK_FIN;
+    bool bare_fin = seg->payload_len == 0 && (seg->flags & TCPDIAG_FIN);
     if (f->ack_known && tcpdiag_seq_leq(r->old_end, f->highest_ack))
         return TCPDIAG_RK_SPURIOUS;
+    if (in_rto_recovery(f, r))
+        return TCPDIAG_RK_RTO;
+    /* RFC 1191 / 8201: the stack re-sends at once in smaller pieces. */
+    if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.last_ns)
+        return TCPDIAG_RK_PMTU;
     if (loss_signalled_since(f, r))
         return TCPDIAG_RK_FAST;
     /* Tail-loss probe (RFC 8985 7): first re-send of the last segment, sooner
@@ -194,8 +217,18 @@ static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcp
     int64_t rtt = r->ctx->rtt_ns > 0 ? r->ctx->rtt_ns : 0;
     if (r->tail && info->attempt == 1 && !in_recovery(f, r) &&
         info->interval_ns < 2 * rtt + RTO_FLOOR_NS + RTO_FLOOR_NS / 4)
-        return TCPDIAG_RK_PROBE;
-    return TCPDIAG_RK_RTO;
+        return TCPDIAG_RK_PROBE;  /* a lone FIN is probed like data (Linux counts it a TLP) */
+    return bare_fin ? TCPDIAG_RK_FIN : TCPDIAG_RK_RTO;
+}
+
+static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
+{
+    tcpdiag_retrans_kind k = classify_data(f, r, info);
+    if (k == TCPDIAG_RK_RTO && !f->rto_recovery) {
+        f->rto_recovery = true;
+        f->rto_recovery_end = f->snd_max;
+    }
+    return k;
 }
 
 /* ---- causes ---------------------------------------------------------------- */
@@ -263,7 +296,19 @@ static void propose_checksum(candidates *cs, const resend *r)
         propose(cs, 95, TCPDIAG_CAUSE_CHECKSUM_ERROR, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
 }
 
-static void propose_path(candidates *cs, const tcpdiag_flow *f, const resend *r, uint16_t attempt)
+/* Outstanding segments larger than anything that ever arrived. */
+static uint32_t big_ones_missing(tcpdiag_flow *f, uint32_t fits)
+{
+    uint32_t n = 0;
+    for (uint32_t i = f->tx_acked; i < f->tx_count && n < 2; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!(tx->flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED)) && tx->end - tx->seq > fits)
+            n++;
+    }
+    return n;
+}
+
+static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint16_t attempt)
 {
     uint32_t frag = fragment_lost_frame(f, r->seq, r->old_end);
     if (frag)
@@ -271,16 +316,19 @@ static void propose_path(candidates *cs, const tcpdiag_flow *f, const resend *r,
     if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.first_ns)
         propose(cs, 91, TCPDIAG_CAUSE_PATH_MTU_EXCEEDED, TCPDIAG_WHERE_AFTER_TAP,
                 f->icmp_ptb_frame, f->icmp_ptb_mtu);
-    /* Full-size data keeps coming back while smaller segments got through. */
+    /* Full-size data keeps coming back while smaller segments got through:
+     * re-sent with backoff, or several of them missing at once. */
     uint32_t len = r->old_end - r->seq;
     bool stuck = !f->ack_known || tcpdiag_seq_leq(f->highest_ack, r->seq);
-    if (attempt >= 2 && stuck && len > 576 && f->max_acked_len > 0 && len > f->max_acked_len &&
-        len + len / 8 >= f->max_seg_len && !frag)
+    bool never_fits = len > 576 && f->max_acked_len > 0 && len > f->max_acked_len &&
+                      len + len / 8 >= f->max_seg_len;
+    if (stuck && never_fits && !frag && (attempt >= 2 || big_ones_missing(f, f->max_acked_len) >= 2))
         propose(cs, 86, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
 }
 
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
 {
+    bool loss_signalled = loss_signalled_since(f, r);
     if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end))
         propose(cs, 92, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
     /* The receiver's IP IDs skipped: some of its datagrams (ACKs) never made it here. */
@@ -294,7 +342,7 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
             propose(cs, score, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
                     back->ip_id_gaps);
     }
-    if (loss_signalled_since(f, r)) {
+    if (loss_signalled) {
         bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq);
         propose(cs, 65, TCPDIAG_CAUSE_DUP_ACK_SIGNALLED, TCPDIAG_WHERE_UNKNOWN,
                 sack && f->sack_ns >= f->dup_ack_ns ? f->sack_frame : f->dup_ack_frame, f->dup_acks);
@@ -303,9 +351,11 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
      * its ACKs come late (slow reader, delayed ACK) rather than data being lost. */
     int64_t since = r->before.first_ns - r->ctx->rtt_ns;
     if (f->zero_window_frame && f->zero_window_ns >= since)
-        propose(cs, 82, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN, f->zero_window_frame, 0);
+        propose(cs, loss_signalled ? 60 : 82, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
+                f->zero_window_frame, 0);
     else if (f->window_full_frame && f->window_full_ns >= since)
-        propose(cs, 80, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN, f->window_full_frame, 0);
+        propose(cs, loss_signalled ? 58 : 80, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
+                f->window_full_frame, 0);
 }
 
 static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint16_t attempt)
@@ -316,8 +366,9 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     else if (!acked && !(r->before.flags & TCPDIAG_TX_SACKED))
         propose(cs, 75, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, 0);
 
-    int64_t rtt = r->ctx->rtt_ns > 0 ? r->ctx->rtt_ns : f->rtt_srtt_ns;
-    uint32_t nearby = losses_nearby(f, r->seg->time_ns, rtt);
+    /* A queue stretches the round trip: judge "close together" by the larger one. */
+    int64_t rtt = MAX(r->ctx->rtt_ns, f->rtt_srtt_ns);
+    uint32_t nearby = losses_nearby(f, r->seg->time_ns, rtt) + (attempt == 1);  /* this one too */
     /* One drop is bad luck; a burst of them on a growing queue is congestion. */
     if (nearby >= 3)
         propose(cs, nearby >= 5 && rtt_rising(f) ? 88 : 55, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
@@ -368,6 +419,12 @@ static uint32_t resend_ranges(tcpdiag_flow *f, const tcpdiag_segment *seg, uint3
         tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
         if (!tcpdiag_seq_lt(tx->seq, end))
             break;
+        /* Re-packetised: only the part re-sent now gets this transmission. */
+        if (tcpdiag_seq_lt(tx->seq, seq) && tcpdiag_flow_tx_split(f, i, seq))
+            continue;
+        if (tcpdiag_seq_gt(tx->end, end))
+            tcpdiag_flow_tx_split(f, i, end);
+        tx = tcpdiag_flow_tx_at(f, i);
         uint32_t lo = tcpdiag_seq_gt(tx->seq, seq) ? tx->seq : seq;
         uint32_t hi = tcpdiag_seq_lt(tx->end, end) ? tx->end : end;
         bytes += hi - lo;
@@ -450,7 +507,8 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         tcpdiag_tx *first = at < f->tx_count ? tcpdiag_flow_tx_at(f, at) : NULL;
         if (first && tcpdiag_seq_lt(first->seq, r.old_end)) {
             if (duplicate_capture(first, seg, end)) {
-                info->lookalike = TCPDIAG_LA_DUPLICATE_CAPTURE;
+                info->lookalike = seg->time_ns - first->last_ns < CAPTURE_DUP_NS
+                                      ? TCPDIAG_LA_DUPLICATE_CAPTURE : TCPDIAG_LA_NETWORK_DUPLICATE;
                 info->related = first->last_frame;
                 return;
             }
@@ -496,12 +554,6 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
         back_flow->rcv_wscale = seg->wscale;
         back_flow->rcv_wscale_known = true;
     }
-    if (seg->ip_frag == TCPDIAG_FRAG_FIRST) {
-        fragment_seen(f, seg);
-        return;
-    }
-    if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED)
-        fragment_completed(f, seg);
     if (seg->flags & TCPDIAG_RST) {
         check_gave_up(f, info);
         return;
@@ -523,8 +575,12 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
         f->retrans_segs++;
         return;
     }
+    if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED && completes_fragmented(f, seg, end))
+        return;
     if (!f->snd_max_known || tcpdiag_seq_geq(seq, f->snd_max)) {
         new_data(f, seg, seq, end);
+        if (seg->ip_frag == TCPDIAG_FRAG_FIRST)
+            tcpdiag_flow_tx_at(f, f->tx_count - 1)->flags |= TCPDIAG_TX_FRAG_PENDING;
         f->data_segs++;
     } else {
         resent_space(ctx, f, back_flow, seg, seq, end, info);

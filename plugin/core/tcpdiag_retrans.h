@@ -24,6 +24,7 @@ typedef enum tcpdiag_retrans_kind {
     TCPDIAG_RK_SYN,
     TCPDIAG_RK_SYNACK,
     TCPDIAG_RK_FIN,
+    TCPDIAG_RK_PMTU,        /* re-sent smaller at once after an ICMP frag-needed / packet-too-big */
     TCPDIAG_RK_COUNT
 } tcpdiag_retrans_kind;
 
@@ -34,6 +35,7 @@ typedef enum tcpdiag_lookalike {
     TCPDIAG_LA_KEEPALIVE,
     TCPDIAG_LA_ZERO_WINDOW_PROBE,
     TCPDIAG_LA_DUPLICATE_CAPTURE,  /* the same datagram recorded twice */
+    TCPDIAG_LA_NETWORK_DUPLICATE,  /* the same datagram again, much later: duplicated on the path */
     TCPDIAG_LA_COUNT
 } tcpdiag_lookalike;
 

@@ -23,6 +23,7 @@ static const word kinds[TCPDIAG_RK_COUNT] = {
     [TCPDIAG_RK_SYN]      = { "syn", "connection request (SYN) re-sent: no SYN-ACK reached the client" },
     [TCPDIAG_RK_SYNACK]   = { "synack", "SYN-ACK re-sent: the client's ACK did not reach the server" },
     [TCPDIAG_RK_FIN]      = { "fin", "FIN re-sent: the close was not acknowledged" },
+    [TCPDIAG_RK_PMTU]     = { "pmtu", "re-sent in smaller segments right after a router reported the path MTU (ICMP fragmentation needed / packet too big)" },
 };
 
 static const word lookalikes[TCPDIAG_LA_COUNT] = {
@@ -31,6 +32,7 @@ static const word lookalikes[TCPDIAG_LA_COUNT] = {
     [TCPDIAG_LA_KEEPALIVE]         = { "keepalive", "TCP keep-alive: a probe of the idle connection, not a retransmission" },
     [TCPDIAG_LA_ZERO_WINDOW_PROBE] = { "zero_window_probe", "zero-window probe: asks whether the receiver's window reopened, not a retransmission" },
     [TCPDIAG_LA_DUPLICATE_CAPTURE] = { "duplicate_capture", "the same datagram recorded twice (same IP ID and bytes): a capture artefact, not a retransmission" },
+    [TCPDIAG_LA_NETWORK_DUPLICATE] = { "network_duplicate", "the same datagram (same IP ID and bytes) seen again long after: duplicated or delayed on the path, not re-sent by the sender" },
 };
 
 static const word causes[TCPDIAG_CAUSE_COUNT] = {

@@ -45,7 +45,7 @@ typedef enum tcpdiag_icmp_error {
 typedef enum tcpdiag_ip_frag {
     TCPDIAG_FRAG_NONE = 0,
     TCPDIAG_FRAG_FIRST,        /* first fragment whose datagram was not (yet) reassembled:
-                                  only the TCP header is known, the payload length is not */
+                                  payload_len is only what this fragment carries */
     TCPDIAG_FRAG_REASSEMBLED,  /* TCP rebuilt from several fragments, seen in the last one */
 } tcpdiag_ip_frag;
 
