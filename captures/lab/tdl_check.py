@@ -126,10 +126,12 @@ def cross_check(truth):
         s = chk[cap]["by_sender"].get(side, {})
         n = truth["nstat"][side]
         notes.append("sender %s: tshark at %s counts %d tcp.analysis.retransmission (%d fast, "
-                     "%d spurious); kernel TcpRetransSegs=%d" % (
+                     "%d spurious) and %d out_of_order, %d re-sends by sequence number; "
+                     "kernel TcpRetransSegs=%d" % (
                          side, cap, s.get("retransmission", 0),
-                         s.get("fast_retransmission", 0),
-                         s.get("spurious_retransmission", 0), n["TcpRetransSegs"]))
+                         s.get("fast_retransmission", 0), s.get("spurious_retransmission", 0),
+                         s.get("out_of_order", 0), s.get("resends", {}).get("count", 0),
+                         n["TcpRetransSegs"]))
     return notes
 
 
@@ -138,13 +140,15 @@ def readme_section(truth):
     chk = truth.get("tshark_check", {})
     out = ["", "## tshark check (Wireshark 4.0's own TCP analysis, recorded with the capture)",
            "", "| capture | sender | data segs | tcp.analysis.retransmission | fast | spurious |"
-           " lost_segment (prev. not captured) | dup ACKs | max TCP len | SYN MSS |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           " out_of_order | lost_segment (prev. not captured) | dup ACKs | max TCP len |"
+           " SYN MSS |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for cap, c in chk.items():
         for who, s in sorted(c["by_sender"].items()):
-            out.append("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %s |" % (
+            out.append("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %s |" % (
                 cap, who, s["data_segments"], s["retransmission"], s["fast_retransmission"],
-                s["spurious_retransmission"], s["lost_segment"], s["duplicate_ack"],
+                s["spurious_retransmission"], s["out_of_order"], s["lost_segment"],
+                s["duplicate_ack"],
                 s["max_tcp_len"], ",".join(str(m) for m in s["syn_mss"]) or "-"))
     out += ["", "Per capture: " + "; ".join(
         "%s %d frames (max %d bytes), %d IP fragments, %d ICMP frag-needed, "

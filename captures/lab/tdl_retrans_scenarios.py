@@ -155,21 +155,24 @@ def blackout_rto():
 def _loss_small(name, port, pct):
     s = Scenario(
         name,
-        "Client (TCP_NODELAY) writes 76800 bytes as 1200 writes of 64 bytes, one every "
-        "~1 ms, so each write is its own 64-byte segment; then SHUT_WR, reads a 100-byte "
-        "reply, closes. The router drops ~%d%% of client->server data segments at random "
-        "(nft numgen). Small segments keep the capture small while giving enough segments "
-        "for many losses." % pct,
+        "Client (TCP_NODELAY) writes 57600 bytes as 1800 writes of 32 bytes, one every "
+        "~1 ms, so each write is its own 32-byte segment; then SHUT_WR, reads a 100-byte "
+        "reply, closes. The server reads what has arrived every 5 ms (so it ACKs every few "
+        "segments, not each one). The router drops ~%d%% of client->server data segments at "
+        "random (nft numgen). Small segments and sparse ACKs give many segments, hence "
+        "many losses, in a small capture." % pct,
         "Expect: handshake complete; retransmissions (SACK/RACK fast retransmits; RTOs when "
         "a re-send is lost too) whose originals are in client-side.pcapng and missing from "
-        "server-side.pcapng. While the client recovers, new 64-byte writes queue up and "
-        "leave as larger segments. ss at the end: client TIME-WAIT, server LISTEN only.")
+        "server-side.pcapng. While the client recovers, new 32-byte writes queue up and "
+        "leave as larger segments, and re-sends may merge several lost segments. Wireshark "
+        "labels most re-sends that come within ~1-3 ms 'Out-Of-Order', not "
+        "'Retransmission'. ss at the end: client TIME-WAIT, server LISTEN only.")
     s.start()
-    random_loss(s, "ip saddr %s tcp dport 50%d ip length > 100" % (CLI4, port), "client", pct,
+    random_loss(s, "ip saddr %s tcp dport 50%d ip length > 60" % (CLI4, port), "client", pct,
                 MSS_V4)
     simple(s, 5000 + port, 40000 + port,
-           ["nodelay", "sendslow:76800:64:0.001", "shutwr", "recv:100", "close"],
-           ["eof", "send:100", "close"])
+           ["nodelay", "sendslow:57600:32:0.001", "shutwr", "recv:100", "close"],
+           ["slowread:57600:4096:0.005", "eof", "send:100", "close"])
     return s.finish()
 
 
