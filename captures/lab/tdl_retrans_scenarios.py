@@ -248,6 +248,11 @@ def pmtu_blackhole():
               "router->client", "drop the router's own ICMP frag-needed (PMTU black hole)",
               chain="output")
     s.post_checks.append(counter_seen(s, "output", h, "ICMP frag-needed drop"))
+    s.post_checks.append(lambda t: [
+        "router IpFragFails=%d, IcmpOutDestUnreachs=%d: the router refused every too-big DF "
+        "packet and generated an ICMP for it (counted before its own output chain dropped "
+        "the ICMP)" % (t["nstat"]["router"]["IpFragFails"],
+                       t["nstat"]["router"]["IcmpOutDestUnreachs"])])
     s.set_path(icmp_frag_needed="dropped",
                notes=["rtr-s MTU 1400 < srv0 MTU 1500: the router cannot forward 1500-byte "
                       "DF packets to the server; its ICMP frag-needed is dropped in its "
