@@ -123,7 +123,8 @@ def _fragments(name, port, lossy):
     srv.wait_ev("done", 30)
     if lossy:
         time.sleep(3.5)
-        s.ss_when = "4.3 s after the programs finished (reassembly timeouts counted)"
+        s.ss_when = ("4.3 s after the programs finished, so that reassembly timeouts are "
+                     "counted")
     s.conv(addr(CLI4, 40000 + port), addr(SRV4, 5000 + port), "complete")
     return s.finish()
 
