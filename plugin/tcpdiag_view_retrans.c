@@ -15,12 +15,13 @@ static int hf_retrans = -1, hf_kind = -1, hf_original = -1, hf_previous = -1, hf
 static int hf_bytes = -1, hf_interval = -1, hf_backoff = -1, hf_cause = -1, hf_cause_frame = -1;
 static int hf_cause_where = -1, hf_rate = -1, hf_data_segs = -1, hf_retrans_segs = -1;
 static int hf_gave_up = -1, hf_not_retrans = -1, hf_not_retrans_frame = -1, hf_capture_point = -1;
-static int hf_checksum = -1;
+static int hf_checksum = -1, hf_unneeded = -1, hf_unneeded_cause = -1;
 static gint ett_retrans = -1, ett_cause = -1;
 
 static expert_field ei_kind[TCPDIAG_RK_COUNT];
 static expert_field ei_cause[TCPDIAG_CAUSE_COUNT];
 static expert_field ei_lookalike[TCPDIAG_LA_COUNT];
+static expert_field ei_unneeded = EI_INIT;
 static expert_field ei_gave_up = EI_INIT, ei_rate = EI_INIT, ei_checksum_bad = EI_INIT;
 
 static guint pref_dup_acks = 3;
@@ -71,8 +72,12 @@ static const char *cause_sentence(wmem_allocator_t *scope, const tcpdiag_cause_i
         return wmem_strdup_printf(scope, "%s (frame %u reports MTU %u)", meaning, ci->frame, ci->count);
     case TCPDIAG_CAUSE_PMTU_BLACKHOLE:
         return wmem_strdup_printf(scope, "%s (%u-byte segment first sent in frame %u)", meaning, ci->count, ci->frame);
+    case TCPDIAG_CAUSE_ACK_LATE:
+        if (ci->count)
+            return wmem_strdup_printf(scope, "%s: the round trip had grown to %u ms (a queue on the path) and the receiver reported no gap", meaning, ci->count);
+        return wmem_strdup_printf(scope, "%s: frame %u acknowledged the data just before this re-send; they crossed", meaning, ci->frame);
     case TCPDIAG_CAUSE_CONGESTION:
-        return wmem_strdup_printf(scope, "%s (%u losses within a few round trips)", meaning, ci->count);
+        return wmem_strdup_printf(scope, "%s (%u losses within two round trips)", meaning, ci->count);
     default:
         break;
     }
@@ -199,6 +204,17 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     }
     if (r->rate_over && r->kind == TCPDIAG_RK_NONE)
         add_rate(tree, tvb, r);
+    if (r->unneeded) {
+        proto_item *u = add_gen(proto_tree_add_uint(tree, hf_unneeded, tvb, 0, 0, r->unneeded));
+        proto_item_append_text(u, " (the receiver reports it got that data twice: DSACK)");
+        add_gen(proto_tree_add_string(proto_item_add_subtree(u, ett_cause), hf_unneeded_cause, tvb, 0, 0,
+                                      tcpdiag_cause_name((tcpdiag_cause)r->unneeded_cause)));
+        expert_add_info_format(pinfo, u, &ei_unneeded,
+            "The re-send in frame %u was not needed: the receiver already had the data (DSACK); its ACK was %s",
+            r->unneeded, r->unneeded_cause == TCPDIAG_CAUSE_ACK_LOST ? "lost on the way back"
+                         : r->unneeded_cause == TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL ? "late: the original had filled the receiver's window"
+                         : "late, not lost");
+    }
     add_experts(pinfo, item, r);
 }
 
@@ -253,6 +269,10 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
           "Re-uses old sequence numbers but is not a retransmission: out_of_order, keepalive, zero_window_probe, duplicate_capture, network_duplicate", HFILL } },
         { &hf_not_retrans_frame, { "Related frame", "tcpdiag.not_retrans.frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "The frame duplicated, the gap filled, or the zero window answered", HFILL } },
+        { &hf_unneeded, { "Unneeded re-send", "tcpdiag.retrans.unneeded", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "This ACK's DSACK block shows the receiver got that frame's data twice: the retransmission was not needed", HFILL } },
+        { &hf_unneeded_cause, { "Why it was re-sent", "tcpdiag.retrans.unneeded.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+          "ack_late (the ACK of the original came after the sender's timer), ack_lost (the receiver's ACKs were being lost) or receiver_window_full (the original filled the receiver's window; it was slow to ACK)", HFILL } },
         { &hf_checksum, { "TCP checksum", "tcpdiag.checksum", FT_STRING, BASE_NONE, NULL, 0x0,
           "tcpdiag's own check of the TCP checksum, shown when not good: bad, or partial (checksum offload on the capturing host)", HFILL } },
     };
@@ -286,7 +306,8 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &ei_lookalike[TCPDIAG_LA_ZERO_WINDOW_PROBE], { "tcpdiag.not_retrans.zero_window_probe", PI_SEQUENCE, PI_NOTE, "Zero-window probe, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_NETWORK_DUPLICATE], { "tcpdiag.not_retrans.network_duplicate", PI_SEQUENCE, PI_NOTE, "The same datagram seen again much later (same IP ID and bytes): duplicated on the path, not re-sent", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_DUPLICATE_CAPTURE], { "tcpdiag.not_retrans.duplicate_capture", PI_SEQUENCE, PI_NOTE, "The same datagram captured twice (same IP ID and bytes): capture artefact, not a retransmission", EXPFILL } },
-        { &ei_gave_up, { "tcpdiag.retrans.gave_up", PI_SEQUENCE, PI_ERROR, "The sender gave up after unanswered retransmissions", EXPFILL } },
+        { &ei_unneeded, { "tcpdiag.unneeded_resend", PI_SEQUENCE, PI_NOTE, "A retransmission turned out unneeded (DSACK)", EXPFILL } },
+        { &ei_gave_up, { "tcpdiag.sender_gave_up", PI_SEQUENCE, PI_ERROR, "The sender gave up after unanswered retransmissions", EXPFILL } },
         { &ei_rate, { "tcpdiag.retrans.rate_high", PI_SEQUENCE, PI_WARN, "Retransmission rate above the threshold", EXPFILL } },
         { &ei_checksum_bad, { "tcpdiag.checksum.bad", PI_CHECKSUM, PI_WARN, "Bad TCP checksum: the segment was damaged on the way (the receiver drops it)", EXPFILL } },
     };

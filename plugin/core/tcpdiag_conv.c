@@ -25,6 +25,9 @@ typedef struct conv_private {
     tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
     uint32_t last_frame_from[2];    /* each side's latest segment */
     uint32_t icmp_frame;            /* latest ICMP error about this conversation */
+    uint8_t  wscale[2];             /* window scale option of each side's SYN */
+    bool     wscale_sent[2];
+    bool     wscale_applied;
 } conv_private;
 
 static void conv_private_free(gpointer data)
@@ -493,6 +496,22 @@ static void ensure_flows(conv_private *p)
     }
 }
 
+/* Windows are comparable with bytes in flight once both SYNs are known. */
+static void apply_window_scale(conv_private *p, const tcpdiag_segment *seg, const seg_facts *f)
+{
+    if (f->syn && !f->rst) {
+        p->wscale_sent[f->dir] = seg->options & TCPDIAG_OPT_WSCALE;
+        p->wscale[f->dir] = seg->wscale;
+    }
+    if (p->wscale_applied || !p->flow[0] || !(f->synack || (!f->syn && p->syn[TCPDIAG_SERVER].count)))
+        return;
+    bool both = p->wscale_sent[0] && p->wscale_sent[1];
+    /* Flow i is sent by side i; its receiver (the other side) scales its windows. */
+    for (int i = 0; i < 2; i++)
+        tcpdiag_flow_set_window_scale(p->flow[i], both ? MIN(p->wscale[!i], 14) : 0);
+    p->wscale_applied = true;
+}
+
 static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
                           const seg_facts *f, bool repeat_syn, tcpdiag_verdict *out,
                           tcpdiag_retrans_info *info)
@@ -502,6 +521,8 @@ static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_seg
     tcpdiag_retrans_context ctx = {
         .cfg = &t->cfg.retrans,
         .rtt_ns = conv_rtt(c),
+        .rtt_sender_leg_ns = dir == TCPDIAG_CLIENT ? (c->rtt_client_known ? c->rtt_client_ns : 0)
+                                                   : (c->rtt_server_known ? c->rtt_server_ns : 0),
         .peer_reply_frame = p->last_frame_from[!dir],
         .icmp_frame = p->icmp_frame,
     };
@@ -512,11 +533,13 @@ static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_seg
             tcpdiag_syn_history_first(&p->syn[dir], seg);
     }
     if (f->bare_syn && !p->flow[dir]) {
+        apply_window_scale(p, seg, f);
         c->seq_segs[dir]++;
         if (repeat_syn)
             c->retrans_segs[dir]++;
     } else {
         ensure_flows(p);
+        apply_window_scale(p, seg, f);
         tcpdiag_retrans_process(&ctx, p->flow[dir], p->flow[!dir], seg, info);
         c->seq_segs[dir] = tcpdiag_flow_data_segments(p->flow[dir]);
         c->retrans_segs[dir] = tcpdiag_flow_retrans_count(p->flow[dir]);
@@ -524,7 +547,8 @@ static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_seg
     p->last_frame_from[dir] = seg->frame;
     out->retrans_kind = info->kind;
     out->lookalike = info->lookalike;
-    out->has_retrans_info = info->kind || info->lookalike || info->gave_up || info->rate_over;
+    out->has_retrans_info = info->kind || info->lookalike || info->gave_up || info->rate_over ||
+                            info->unneeded;
 }
 
 static bool repeats_syn(const tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f)

@@ -247,12 +247,40 @@ static void ranges_sacked(tcpdiag_flow *f, uint32_t left, uint32_t right, uint32
     }
 }
 
-static void take_sack(tcpdiag_flow *f, const tcpdiag_segment *seg)
+/* A duplicate the receiver reports (DSACK): the re-sent range it covers. */
+static uint32_t dsack_resend(tcpdiag_flow *f, const tcpdiag_sack_block *b, tcpdiag_dsack *dsack)
 {
+    for (uint32_t i = tcpdiag_flow_tx_find(f, b->left); i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, b->right))
+            break;
+        if (tx->tx_count >= 2) {
+            dsack->ack_was_seen = tx->flags & TCPDIAG_TX_RESENT_ACKED;
+            dsack->window_full = f->window_full_frame && f->window_full_ns >= tx->first_ns &&
+                                 f->window_full_ns < tx->last_ns;
+            return tx->last_frame;
+        }
+    }
+    return 0;
+}
+
+static uint32_t take_sack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack)
+{
+    uint32_t unneeded = 0;
     for (uint8_t i = 0; i < seg->sack_count; i++) {
         const tcpdiag_sack_block *b = &seg->sack[i];
-        /* A block at or below the cumulative ACK reports a duplicate (DSACK, RFC 2883). */
-        if (tcpdiag_seq_leq(b->right, seg->ack) || !tcpdiag_seq_lt(b->left, b->right))
+        if (!tcpdiag_seq_lt(b->left, b->right))
+            continue;
+        /* RFC 2883: a first block at or below the cumulative ACK, or inside
+         * the second one, reports data received twice. */
+        bool duplicate = i == 0 && (tcpdiag_seq_leq(b->right, seg->ack) ||
+                                (seg->sack_count > 1 && tcpdiag_seq_geq(b->left, seg->sack[1].left) &&
+                                 tcpdiag_seq_leq(b->right, seg->sack[1].right)));
+        if (duplicate) {
+            unneeded = dsack_resend(f, b, dsack);
+            continue;
+        }
+        if (tcpdiag_seq_leq(b->right, seg->ack))
             continue;
         ranges_sacked(f, b->left, b->right, seg->frame);
         if (!f->sack_high_known || tcpdiag_seq_gt(b->right, f->sack_high)) {
@@ -262,13 +290,14 @@ static void take_sack(tcpdiag_flow *f, const tcpdiag_segment *seg)
             f->sack_ns = seg->time_ns;
         }
     }
+    return unneeded;
 }
 
 static void take_window(tcpdiag_flow *f, const tcpdiag_segment *seg)
 {
     uint32_t win = seg->window;
     if (f->rcv_wscale_known && !(seg->flags & TCPDIAG_SYN))
-        win <<= MIN(f->rcv_wscale, 14);
+        win <<= f->rcv_wscale;
     f->window = win;
     if (seg->window == 0 && !(seg->flags & (TCPDIAG_SYN | TCPDIAG_RST))) {
         f->zero_window_frame = seg->frame;
@@ -285,12 +314,12 @@ static void take_window(tcpdiag_flow *f, const tcpdiag_segment *seg)
     }
 }
 
-void tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg)
+uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack)
 {
     f->last_heard_ns = seg->time_ns;
     f->last_heard_frame = seg->frame;
     if (!seg->flags_known || !(seg->flags & TCPDIAG_ACK) || (seg->flags & TCPDIAG_RST))
-        return;
+        return 0;
     take_window(f, seg);
     bool pure = seg->payload_len == 0 && !(seg->flags & (TCPDIAG_SYN | TCPDIAG_FIN));
     if (!f->ack_known || tcpdiag_seq_gt(seg->ack, f->highest_ack)) {
@@ -308,8 +337,7 @@ void tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg)
         f->dup_ack_frame = seg->frame;
         f->dup_ack_ns = seg->time_ns;
     }
-    if (seg->sack_count)
-        take_sack(f, seg);
+    return seg->sack_count ? take_sack(f, seg, dsack) : 0;
 }
 
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)

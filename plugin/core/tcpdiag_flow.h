@@ -28,6 +28,7 @@ enum tcpdiag_tx_flag {
     TCPDIAG_TX_FRAG_PENDING   = 0x08,  /* went out IP-fragmented and was never reassembled here */
     TCPDIAG_TX_ACKED          = 0x10,
     TCPDIAG_TX_SACKED         = 0x20,
+    TCPDIAG_TX_RESENT_ACKED   = 0x40,  /* re-sent after its ACK had passed the capture point */
 };
 
 /* One range of sequence space [seq, end) and its transmissions. */
@@ -130,8 +131,13 @@ void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t
 /* The hole [seq, end) falls in, or NULL; removes the filled part. */
 bool tcpdiag_flow_hole_fill(tcpdiag_flow *f, uint32_t seq, uint32_t end, tcpdiag_hole *found);
 
-/* The receiver's segment `seg` acknowledges this flow's data. */
-void tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg);
+/* The receiver's segment `seg` acknowledges this flow's data. Returns the
+ * frame of a re-send its DSACK block proves unnecessary (RFC 2883), or 0. */
+typedef struct tcpdiag_dsack {
+    bool ack_was_seen;   /* the unneeded re-send came after its ACK passed the capture point */
+    bool window_full;    /* its original had filled the receiver's window */
+} tcpdiag_dsack;
+uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack);
 /* Any segment of this flow's sender (IP ID run, liveness). */
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg);
 

@@ -85,6 +85,12 @@ void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history
 
 /* ---- ICMP and fragments ---------------------------------------------------- */
 
+void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift)
+{
+    f->rcv_wscale = shift;
+    f->rcv_wscale_known = true;
+}
+
 void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted)
 {
     f->icmp_ptb_frame = quoted->frame;
@@ -261,10 +267,12 @@ static int by_score(const void *a, const void *b)
     return ((const candidate *)b)->score - ((const candidate *)a)->score;
 }
 
-/* Distinct losses of this direction within a few round trips of now. */
+/* Distinct losses of this direction within two round trips of now. */
 static uint32_t losses_nearby(const tcpdiag_flow *f, int64_t now, int64_t rtt)
 {
-    int64_t window = CLAMP(8 * rtt, 50 * G_GINT64_CONSTANT(1000000), 2000 * G_GINT64_CONSTANT(1000000));
+    /* A queue overflowing drops a burst within a round trip or two; random
+     * drops on a busy path spread out. */
+    int64_t window = CLAMP(2 * rtt, 10 * G_GINT64_CONSTANT(1000000), 2000 * G_GINT64_CONSTANT(1000000));
     uint32_t n = 0, have = MIN(f->loss_total, (uint32_t)TCPDIAG_FLOW_MAX_EVENTS);
     for (uint32_t i = 0; i < have; i++)
         if (now - f->loss_ns[i] <= window)
@@ -282,7 +290,7 @@ static bool rtt_rising(const tcpdiag_flow *f)
     int64_t floor = f->rtt_recent_ns[0];
     for (uint32_t i = 1; i < n; i++)
         floor = MIN(floor, f->rtt_recent_ns[i]);
-    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= G_GINT64_CONSTANT(1000000);
+    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * G_GINT64_CONSTANT(1000000);
 }
 
 static void propose_checksum(candidates *cs, const resend *r)
@@ -329,8 +337,14 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
 {
     bool loss_signalled = loss_signalled_since(f, r);
-    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end))
-        propose(cs, 92, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
+    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end)) {
+        /* An ACK that passed here less than a round trip to the sender ago
+         * simply had not arrived yet: ACK and re-send crossed. */
+        int64_t leg = MAX(2 * r->ctx->rtt_sender_leg_ns, G_GINT64_CONSTANT(1000000));
+        bool crossed = r->seg->time_ns - f->ack_ns < leg;
+        propose(cs, 92, crossed ? TCPDIAG_CAUSE_ACK_LATE : TCPDIAG_CAUSE_ACK_LOST,
+                TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
+    }
     /* The receiver's IP IDs skipped: some of its datagrams (ACKs) never made it here. */
     if (back && back->ip_id_gaps && r->original_seen) {
         /* A gap after the original is direct evidence; earlier ones show a
@@ -379,10 +393,21 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
                 f->last_heard_frame ? f->last_heard_frame : r->before.first_frame, attempt);
 }
 
+/* A timer fired while the round trip was growing and the receiver reported
+ * no gap: the ACK is most likely stuck in the same queue, not lost. */
+static void propose_late_ack(candidates *cs, tcpdiag_flow *f, const resend *r, uint8_t kind)
+{
+    bool timer = kind == TCPDIAG_RK_PROBE || kind == TCPDIAG_RK_RTO || kind == TCPDIAG_RK_FIN;
+    if (timer && r->original_seen && !loss_signalled_since(f, r) && rtt_rising(f))
+        propose(cs, 84, TCPDIAG_CAUSE_ACK_LATE, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame,
+                (uint32_t)MIN(f->rtt_latest_ns / 1000000, (int64_t)UINT32_MAX));
+}
+
 static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r,
                         tcpdiag_retrans_info *info)
 {
     candidates cs = { .n = 0 };
+    propose_late_ack(&cs, f, r, info->kind);
     propose_checksum(&cs, r);
     propose_path(&cs, f, r, info->attempt);
     propose_acks(&cs, f, back, r);
@@ -402,7 +427,8 @@ static void new_data(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t seq, 
     if (f->snd_max_known && tcpdiag_seq_gt(seq, f->snd_max))
         tcpdiag_flow_hole_add(f, f->snd_max, seq, seg->frame, seg->time_ns);
     /* This segment uses up the window the receiver last offered. */
-    if (f->ack_known && f->window > 0 && tcpdiag_seq_geq(end, f->highest_ack + f->window)) {
+    if (f->ack_known && f->rcv_wscale_known && f->window > 0 &&
+        tcpdiag_seq_geq(end, f->highest_ack + f->window)) {
         f->window_full_frame = seg->frame;
         f->window_full_ns = seg->time_ns;
     }
@@ -532,6 +558,11 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         new_data(f, seg, f->snd_max, end);
 
     info->kind = (uint8_t)classify(f, &r, info);
+    if (info->kind == TCPDIAG_RK_SPURIOUS && r.original_seen) {
+        uint32_t at = tcpdiag_flow_tx_find(f, seq);
+        if (at < f->tx_count)
+            tcpdiag_flow_tx_at(f, at)->flags |= TCPDIAG_TX_RESENT_ACKED;
+    }
     rank_causes(f, back, &r, info);
     if (info->attempt == 1)
         count_loss(f, seg->time_ns);
@@ -543,17 +574,23 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
                              tcpdiag_flow *back_flow, const tcpdiag_segment *seg,
                              tcpdiag_retrans_info *info)
 {
-    if (back_flow)
-        tcpdiag_flow_take_ack(back_flow, seg);
+    if (out_flow)
+        tcpdiag_flow_note_sent(out_flow, seg);
+    if (back_flow) {
+        tcpdiag_dsack dsack = { 0 };
+        info->unneeded = tcpdiag_flow_take_ack(back_flow, seg, &dsack);
+        /* The original had filled the receiver's window: it was slow to
+         * ACK. Its ACK had passed here before the re-send, or datagrams of
+         * this receiver are missing at the capture point: its ACKs were
+         * being lost. Otherwise the ACK was only late. */
+        if (info->unneeded)
+            info->unneeded_cause = dsack.window_full ? TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL
+                                 : dsack.ack_was_seen || (out_flow && out_flow->ip_id_gaps)
+                                       ? TCPDIAG_CAUSE_ACK_LOST : TCPDIAG_CAUSE_ACK_LATE;
+    }
     if (!out_flow)
         return;
     tcpdiag_flow *f = out_flow;
-    tcpdiag_flow_note_sent(f, seg);
-    if (seg->options & TCPDIAG_OPT_WSCALE && back_flow && (seg->flags & TCPDIAG_SYN)) {
-        /* This side's scale applies to the windows it advertises for the other direction. */
-        back_flow->rcv_wscale = seg->wscale;
-        back_flow->rcv_wscale_known = true;
-    }
     if (seg->flags & TCPDIAG_RST) {
         check_gave_up(f, info);
         return;

@@ -92,6 +92,10 @@ typedef struct tcpdiag_retrans_info {
     uint32_t data_segs;       /* the sender's data segments so far (rate denominator) */
     uint32_t retrans_segs;    /* ... of which retransmissions */
     tcpdiag_cause_item cause[TCPDIAG_MAX_CAUSES];
+    /* On an ACK whose DSACK shows the receiver got data twice: the re-send
+     * that was not needed, and why its original's ACK did not stop it. */
+    uint32_t unneeded;        /* frame of that re-send, 0 = none */
+    uint8_t  unneeded_cause;  /* TCPDIAG_CAUSE_ACK_LOST or TCPDIAG_CAUSE_ACK_LATE */
 } tcpdiag_retrans_info;
 
 /* ---- what the conversation tracker uses ---------------------------------- */
@@ -115,7 +119,7 @@ typedef struct tcpdiag_flow tcpdiag_flow;
 typedef struct tcpdiag_retrans_context {
     const tcpdiag_retrans_config *cfg;
     int64_t rtt_ns;          /* handshake round trip through the capture point, 0 = unknown */
-    int64_t rtt_to_receiver_ns;  /* capture point -> receiver -> capture point, 0 = unknown */
+    int64_t rtt_sender_leg_ns;   /* capture point -> sender -> capture point, 0 = unknown */
     uint32_t peer_reply_frame;  /* the receiver's latest segment, 0 = it sent nothing yet */
     uint32_t icmp_frame;        /* an ICMP error about this conversation, 0 = none */
 } tcpdiag_retrans_context;
@@ -137,6 +141,10 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
 void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history *h,
                          const tcpdiag_segment *seg, bool synack, tcpdiag_retrans_info *info);
 void tcpdiag_syn_history_first(tcpdiag_syn_history *h, const tcpdiag_segment *seg);
+
+/* The shift the receiver of this flow applies to the windows it advertises
+ * (RFC 7323: 0 unless both SYNs carried the option). */
+void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift);
 
 /* An ICMP frag-needed / packet-too-big quoting this flow's data. */
 void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted);

@@ -25,7 +25,9 @@ sender made:
     tcpdiag calls them rto (they belong to the timeout), which the bounds
     above allow.
   * causes: the injected cause is the first probable cause for at least 90%
-    of that sender's retransmissions.
+    of that sender's retransmissions (or, for a re-send a later DSACK showed
+    unneeded, the cause tcpdiag gave on that ACK: the capture cannot know
+    earlier that the original had arrived).
 """
 import collections
 import math
@@ -44,10 +46,22 @@ EVIDENCE_SIDE = {"fragment-loss": "server-side"}
 
 
 def retrans_rows(folder, side):
+    """(direction, kind, final cause) per retransmission. The final cause is
+    the first probable cause, unless a later ACK's DSACK showed the re-send
+    unneeded: then what tcpdiag concluded there (ack_late / ack_lost)."""
     path = os.path.join(folder, side + ".pcapng")
-    rows = h.fields(path, ["tcpdiag.direction", "tcpdiag.retrans.kind", "tcpdiag.retrans.cause"],
-                    ["-Y", "tcpdiag.retrans"])
-    return [(r[0], r[1], r[2].split("|")[0] if len(r) > 2 else "") for r in rows]
+    rows = h.fields(path, ["frame.number", "tcpdiag.direction", "tcpdiag.retrans.kind",
+                           "tcpdiag.retrans.cause", "tcpdiag.retrans.unneeded",
+                           "tcpdiag.retrans.unneeded.cause"],
+                    ["-Y", "tcpdiag.retrans or tcpdiag.retrans.unneeded"])
+    later = {r[4]: r[5] for r in rows if len(r) > 5 and r[4]}
+    out = []
+    for r in rows:
+        if not r[2]:
+            continue
+        first = r[3].split("|")[0] if len(r) > 3 else ""
+        out.append((r[1], r[2], later.get(r[0], first)))
+    return out
 
 
 class RetransAgainstKernel(unittest.TestCase):
