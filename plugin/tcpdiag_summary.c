@@ -21,6 +21,7 @@ typedef struct summary_row {
     gchar          *server;
     tcpdiag_verdict last;
     guint32         frames;
+    guint32         retrans[2];  /* re-sent segments by the client, by the server */
 } summary_row;
 
 typedef struct summary_tap {
@@ -60,6 +61,8 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo _U_, epan
     r->last = *v;
     if (!v->quoted)
         r->frames++;
+    if (v->retrans_kind != TCPDIAG_RK_NONE)
+        r->retrans[v->from_server ? 1 : 0]++;
     return TAP_PACKET_REDRAW;
 }
 
@@ -82,8 +85,9 @@ static void summary_draw(void *data)
         if (counts[h])
             printf(", %s: %u", tcpdiag_handshake_name((tcpdiag_handshake)h), counts[h]);
     printf("\n---------------------------------------------------------------------------------------------------\n");
-    printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7s\n",
-           "Stream", "Client", "Server", "Handshake", "Client state", "Server state", "HS RTT ms", "Frames");
+    printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7s %11s\n",
+           "Stream", "Client", "Server", "Handshake", "Client state", "Server state", "HS RTT ms", "Frames",
+           "Re-sent c/s");
     for (guint i = 0; i < s->rows->len; i++) {
         summary_row *r = &g_array_index(s->rows, summary_row, i);
         if (!r->seen)
@@ -93,10 +97,12 @@ static void summary_draw(void *data)
             snprintf(stream, sizeof stream, "%u", r->last.stream);
         if (r->last.rtt_known)
             snprintf(rtt, sizeof rtt, "%.3f", (double)r->last.rtt_ns / 1e6);
-        printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7u%s\n", stream, r->client, r->server,
+        char resent[24];
+        snprintf(resent, sizeof resent, "%u/%u", r->retrans[0], r->retrans[1]);
+        printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7u %11s%s\n", stream, r->client, r->server,
                tcpdiag_handshake_name(r->last.handshake),
                tcpdiag_state_name(r->last.state_client), tcpdiag_state_name(r->last.state_server),
-               rtt, r->frames, r->last.roles_inferred ? "  (roles inferred)" : "");
+               rtt, r->frames, resent, r->last.roles_inferred ? "  (roles inferred)" : "");
     }
     printf("===================================================================================================\n");
 }
