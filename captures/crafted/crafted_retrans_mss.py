@@ -121,9 +121,10 @@ def case_checksum_damaged():
         info = {"src": fmt_ep(*f["src"]), "dst": fmt_ep(*f["dst"]),
                 "tcp_flags": flagstr(f["flags"]), "seq_raw": f["seq"],
                 "ack_raw": f["ack"] if "A" in f["flags"] else None, "tcp_len": f["len"]}
-        info["desc"] = "%s %s%s seq=%d" % ("C->S" if f["src"] == cli else "S->C",
-                                           info["tcp_flags"],
-                                           " len=%d" % f["len"] if f["len"] else "", f["seq"])
+        info["desc"] = "%s %s%s seq=%d%s" % (
+            "C->S" if f["src"] == cli else "S->C", info["tcp_flags"],
+            " len=%d" % f["len"] if f["len"] else "", f["seq"],
+            " ack=%d" % f["ack"] if info["ack_raw"] is not None else "")
         cap.add(int(round((f["time"] - t0) * 1000000)), data, k, exp, note, info,
                 retrans=retrans, extra=extra)
     return cap
