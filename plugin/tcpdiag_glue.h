@@ -65,8 +65,12 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
 /* tcpdiag_expert.c */
 void tcpdiag_expert_register(int proto);
 
-/* tcpdiag_proto.c: the conversation behind a verdict, or NULL. */
+/* tcpdiag_proto.c: the conversation behind a verdict, or NULL (none, or
+ * dropped by the tcpdiag.max_conversations cap). */
 const tcpdiag_conv *tcpdiag_conv_of(const tcpdiag_verdict *v);
+/* How many conversations the cap dropped in this capture, and the cap (0 = none). */
+guint64 tcpdiag_conversations_dropped(void);
+guint tcpdiag_conversation_cap(void);
 
 /* tcpdiag_summary.c: `tshark -z tcpdiag,summary`. */
 void tcpdiag_summary_register(void);

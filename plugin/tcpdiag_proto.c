@@ -30,6 +30,10 @@ tcpdiag_ids tcpdiag_id = {
 static dissector_handle_t tcpdiag_handle;
 static tcpdiag_tracker *tracker;
 static guint pref_close_wait_warn_s = 5;
+/* Enough for the busiest real captures (a Linux host tracks at most 262144
+ * connections by default, nf_conntrack_max), small enough that a SYN flood
+ * cannot make tcpdiag's own state grow without bound. */
+static guint pref_max_conversations = 500000;
 
 const tcpdiag_conv *tcpdiag_conv_of(const tcpdiag_verdict *v)
 {
@@ -38,12 +42,23 @@ const tcpdiag_conv *tcpdiag_conv_of(const tcpdiag_verdict *v)
     return tcpdiag_tracker_conv(tracker, v->conv_id);
 }
 
+guint64 tcpdiag_conversations_dropped(void)
+{
+    return tracker ? tcpdiag_tracker_evicted(tracker) : 0;
+}
+
+guint tcpdiag_conversation_cap(void)
+{
+    return pref_max_conversations;
+}
+
 static void tcpdiag_init(void)
 {
     tcpdiag_config cfg;
     tcpdiag_config_defaults(&cfg);
     cfg.close_wait_warn_ns = (gint64)pref_close_wait_warn_s * 1000000000;
     tcpdiag_view_retrans_config(&cfg.retrans);
+    cfg.max_conversations = pref_max_conversations;
     tracker = tcpdiag_tracker_new(&cfg);
 }
 
@@ -147,6 +162,13 @@ void proto_register_tcpdiag(void)
         "Warn when CLOSE_WAIT lasts (seconds)",
         "A socket that stays in CLOSE_WAIT this long means its application is not closing it",
         10, &pref_close_wait_warn_s);
+    prefs_register_uint_preference(module, "max_conversations",
+        "Conversations tracked at most (0 = no limit)",
+        "Beyond this many conversations the one idle the longest is dropped, so that a SYN flood "
+        "cannot exhaust memory. A later segment of a dropped conversation starts a new one "
+        "(handshake not_seen), and a second pass can no longer name its client and server. "
+        "The -z tcpdiag,summary report counts the dropped conversations.",
+        10, &pref_max_conversations);
     tcpdiag_view_retrans_register(tcpdiag_id.proto, module);
 
     register_init_routine(tcpdiag_init);

@@ -52,11 +52,10 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo _U_, epan
     summary_row *r = &g_array_index(s->rows, summary_row, v->conv_id);
     if (!r->seen) {
         const tcpdiag_conv *c = tcpdiag_conv_of(v);
-        if (!c)
-            return TAP_PACKET_DONT_REDRAW;
         r->seen = TRUE;
-        r->client = g_strdup(tcpdiag_endpoint_str(NULL, &c->tuple, TRUE));
-        r->server = g_strdup(tcpdiag_endpoint_str(NULL, &c->tuple, FALSE));
+        /* NULL: the conversation cap dropped it before this (second) pass. */
+        r->client = g_strdup(c ? tcpdiag_endpoint_str(NULL, &c->tuple, TRUE) : "(dropped)");
+        r->server = g_strdup(c ? tcpdiag_endpoint_str(NULL, &c->tuple, FALSE) : "(dropped)");
     }
     r->last = *v;
     if (!v->quoted)
@@ -104,6 +103,12 @@ static void summary_draw(void *data)
                tcpdiag_state_name(r->last.state_client), tcpdiag_state_name(r->last.state_server),
                rtt, r->frames, resent, r->last.roles_inferred ? "  (roles inferred)" : "");
     }
+    guint64 dropped = tcpdiag_conversations_dropped();
+    if (dropped)
+        printf("---------------------------------------------------------------------------------------------------\n"
+               "Conversations dropped by the cap (tcpdiag.max_conversations = %u): %" G_GUINT64_FORMAT
+               " (idle the longest; a later segment of one starts a new conversation)\n",
+               tcpdiag_conversation_cap(), dropped);
     printf("===================================================================================================\n");
 }
 

@@ -133,13 +133,16 @@ proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
         proto_item_set_generated(q);
         proto_item_append_text(top, ", TCP header quoted in an ICMP error (not a transmission)");
     }
-    if (conv) {
+    /* conv is NULL for a quoted header of no known conversation, and for one
+     * the conversation cap dropped: the stored verdict still says it all but
+     * the endpoints' names. */
+    if (v->conv_id != TCPDIAG_NO_CONV) {
         if (v->has_stream) {
             proto_item *it = proto_tree_add_uint(t, tcpdiag_id.hf_stream, tvb, 0, 0, v->stream);
             proto_item_set_generated(it);
         }
-        if (proto_field_is_referenced(tree, tcpdiag_id.hf_client) ||
-            proto_field_is_referenced(tree, tcpdiag_id.hf_server)) {
+        if (conv && (proto_field_is_referenced(tree, tcpdiag_id.hf_client) ||
+                     proto_field_is_referenced(tree, tcpdiag_id.hf_server))) {
             proto_item *it = proto_tree_add_string(t, tcpdiag_id.hf_client, tvb, 0, 0,
                                                    tcpdiag_endpoint_str(pinfo->pool, &conv->tuple, TRUE));
             proto_item_set_generated(it);

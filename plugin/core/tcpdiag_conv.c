@@ -14,12 +14,17 @@
 struct tcpdiag_tracker {
     tcpdiag_config cfg;
     GHashTable    *by_tuple;  /* canonical tuple -> newest conversation on it */
-    GPtrArray     *convs;     /* every conversation, by id */
+    GHashTable    *by_id;     /* id -> conversation held in memory (owns it) */
+    uint32_t       next_id;
+    /* Conversations held, least recently active first: the cap drops the head. */
+    struct conv_private *idle_head, *idle_tail;
+    uint64_t       evicted;
 };
 
 /* The per-conversation extras the verdict does not need to carry. */
 typedef struct conv_private {
     tcpdiag_conv pub;
+    struct conv_private *idle_prev, *idle_next;   /* the tracker's activity list */
     bool close_wait_warned[2];
     tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
     tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
@@ -123,7 +128,7 @@ tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
     tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
     t->cfg = *cfg;
     t->by_tuple = g_hash_table_new_full(tuple_hash, tuple_equal, g_free, NULL);
-    t->convs = g_ptr_array_new_with_free_func(conv_private_free);
+    t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_private_free);
     return t;
 }
 
@@ -132,20 +137,89 @@ void tcpdiag_tracker_free(tcpdiag_tracker *t)
     if (!t)
         return;
     g_hash_table_destroy(t->by_tuple);
-    g_ptr_array_free(t->convs, TRUE);
+    g_hash_table_destroy(t->by_id);
     g_free(t);
 }
 
 uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t)
 {
-    return t->convs->len;
+    return t->next_id;
 }
 
 const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id)
 {
-    if (id >= t->convs->len)
-        return NULL;
-    return g_ptr_array_index(t->convs, id);
+    conv_private *p = g_hash_table_lookup(t->by_id, GUINT_TO_POINTER(id));
+    return p ? &p->pub : NULL;
+}
+
+uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t)
+{
+    return g_hash_table_size(t->by_id);
+}
+
+uint64_t tcpdiag_tracker_evicted(const tcpdiag_tracker *t)
+{
+    return t->evicted;
+}
+
+/* ---- conversation cap ------------------------------------------------------
+ * Every held conversation is on a doubly linked list ordered by its latest
+ * segment, so finding and dropping the one idle the longest is O(1). Ids are
+ * never reused (frame numbers are 32-bit, so they cannot run out): a stored
+ * verdict of a dropped conversation resolves to NULL, never to another one. */
+
+static void idle_unlink(tcpdiag_tracker *t, conv_private *p)
+{
+    if (p->idle_prev)
+        p->idle_prev->idle_next = p->idle_next;
+    else
+        t->idle_head = p->idle_next;
+    if (p->idle_next)
+        p->idle_next->idle_prev = p->idle_prev;
+    else
+        t->idle_tail = p->idle_prev;
+    p->idle_prev = p->idle_next = NULL;
+}
+
+static void idle_append(tcpdiag_tracker *t, conv_private *p)
+{
+    p->idle_prev = t->idle_tail;
+    p->idle_next = NULL;
+    if (t->idle_tail)
+        t->idle_tail->idle_next = p;
+    else
+        t->idle_head = p;
+    t->idle_tail = p;
+}
+
+/* The conversation just had a segment: it becomes the most recently active. */
+static void conv_touch(tcpdiag_tracker *t, conv_private *p)
+{
+    if (t->idle_tail == p)
+        return;
+    idle_unlink(t, p);
+    idle_append(t, p);
+}
+
+static void evict_idlest(tcpdiag_tracker *t)
+{
+    conv_private *p = t->idle_head;
+    idle_unlink(t, p);
+    /* A conversation replaced on its 4-tuple (port reuse) is no longer the key's value. */
+    tcpdiag_tuple key;
+    tuple_canonical(&p->pub.tuple, &key);
+    if (g_hash_table_lookup(t->by_tuple, &key) == p)
+        g_hash_table_remove(t->by_tuple, &key);
+    g_hash_table_remove(t->by_id, GUINT_TO_POINTER(p->pub.id));  /* frees p */
+    t->evicted++;
+}
+
+/* Called before a conversation is added. */
+static void make_room(tcpdiag_tracker *t)
+{
+    while (t->cfg.max_conversations && t->idle_head &&
+           g_hash_table_size(t->by_id) >= t->cfg.max_conversations)
+        evict_idlest(t);
 }
 
 /* ---- conversation life --------------------------------------------------- */
@@ -180,9 +254,10 @@ static bool sender_looks_like_server(const tcpdiag_segment *seg)
 
 static conv_private *conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg)
 {
+    make_room(t);
     conv_private *p = g_new0(conv_private, 1);
     tcpdiag_conv *c = &p->pub;
-    c->id = t->convs->len;
+    c->id = t->next_id++;
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
 
@@ -217,7 +292,8 @@ static conv_private *conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg)
     tcpdiag_tuple *key = g_new(tcpdiag_tuple, 1);
     tuple_canonical(&seg->tuple, key);
     g_hash_table_replace(t->by_tuple, key, p);
-    g_ptr_array_add(t->convs, p);
+    g_hash_table_insert(t->by_id, GUINT_TO_POINTER(c->id), p);
+    idle_append(t, p);
     return p;
 }
 
@@ -303,7 +379,10 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
         if (sender->synack_count > 1)
             set_note(out, TCPDIAG_NOTE_SYNACK_REPEATED);
         if (f->dir == TCPDIAG_SERVER) {
-            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->syn_count && !c->rtt_server_known) {
+            /* Here and below: timestamps running backwards (captures merged
+             * from unsynchronized clocks) give no round-trip time at all. */
+            if (c->handshake == TCPDIAG_HS_SYN_ONLY && receiver->syn_count && !c->rtt_server_known &&
+                seg->time_ns >= receiver->last_syn_ns) {
                 c->rtt_server_ns = seg->time_ns - receiver->last_syn_ns;
                 c->rtt_server_known = true;
             }
@@ -334,11 +413,11 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
                 receiver->isn = seg->ack - 1;
                 receiver->isn_known = true;
             }
-            if (sender->syn_count) {
+            if (sender->syn_count && seg->time_ns >= sender->last_syn_ns) {
                 c->rtt_ns = seg->time_ns - sender->last_syn_ns;
                 c->rtt_known = true;
             }
-            if (receiver->synack_count) {
+            if (receiver->synack_count && seg->time_ns >= receiver->last_syn_ns) {
                 c->rtt_client_ns = seg->time_ns - receiver->last_syn_ns;
                 c->rtt_client_known = true;
             }
@@ -687,6 +766,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
         if (p->pub.roles_inferred)
             set_note(out, TCPDIAG_NOTE_MIDSTREAM);
     }
+    conv_touch(t, p);
     tcpdiag_conv *c = &p->pub;
     f.dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;
     out->from_server = f.dir == TCPDIAG_SERVER;

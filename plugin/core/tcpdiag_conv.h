@@ -59,6 +59,9 @@ typedef struct tcpdiag_conv {
 typedef struct tcpdiag_config {
     int64_t close_wait_warn_ns;  /* CLOSE_WAIT older than this gets a warning */
     tcpdiag_retrans_config retrans;
+    /* At most this many conversations are held; beyond it the one idle the
+     * longest is dropped (a SYN flood must not exhaust memory). 0 = no cap. */
+    uint32_t max_conversations;
 } tcpdiag_config;
 
 /* Defaults users get when they change nothing. */
@@ -74,7 +77,12 @@ void tcpdiag_tracker_free(tcpdiag_tracker *t);
 void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out,
                              tcpdiag_retrans_info *retrans);
 
+/* Conversations started so far; ids run from 0 to this minus 1 and are never reused. */
 uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t);
+/* The conversation with this id, or NULL when there is none or the cap dropped it. */
 const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id);
+/* Conversations held in memory now, and how many the cap has dropped. */
+uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t);
+uint64_t tcpdiag_tracker_evicted(const tcpdiag_tracker *t);
 
 #endif
