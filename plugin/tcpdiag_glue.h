@@ -74,6 +74,10 @@ guint tcpdiag_conversation_cap(void);
 
 /* tcpdiag_summary.c: `tshark -z tcpdiag,summary`. */
 void tcpdiag_summary_register(void);
+/* `-z tcpdiag,netstat`, `-z tcpdiag,conns` and the stats tree (`-z tcpdiag,tree`). */
+void tcpdiag_report_netstat_register(void);
+void tcpdiag_report_conns_register(void);
+void tcpdiag_stats_tree_register(void);
 
 /* "10.0.0.1:443" or "[2001:db8::1]:443" in the given scope. */
 const char *tcpdiag_endpoint_str(wmem_allocator_t *scope, const tcpdiag_tuple *t, gboolean source);

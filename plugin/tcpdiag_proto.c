@@ -175,6 +175,9 @@ void proto_register_tcpdiag(void)
     register_cleanup_routine(tcpdiag_cleanup);
     tcpdiag_id.tap = register_tap("tcpdiag");
     tcpdiag_summary_register();
+    tcpdiag_report_netstat_register();
+    tcpdiag_report_conns_register();
+    tcpdiag_stats_tree_register();
 }
 
 void proto_reg_handoff_tcpdiag(void)
