@@ -95,7 +95,7 @@ def _nft_counters(ns):
             for item in out.get("nftables", []) if "counter" in item}
 
 
-def _packet_count(path):
+def packet_count(path):
     out = _run(["capinfos", "-c", "-M", "-T", "-r", path]).stdout.strip().split("\t")
     return int(out[-1])
 
@@ -178,7 +178,7 @@ def generate(size, log=print):
         "size": size,
         "conversations_requested": conversations,
         "client": client_counts,
-        "packets": _packet_count(path),
+        "packets": packet_count(path),
         "conversations_with_syn": _conversation_count(path),
         "tcpdump_kernel_drops": int(kernel_drops.group(1)) if kernel_drops else None,
         "nft_data_segments": nft.get("data_segments"),
