@@ -113,10 +113,12 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         seg->tuple.family = 6;
         tvb_memcpy(tvb, seg->tuple.src, off + 8, 16);
         tvb_memcpy(tvb, seg->tuple.dst, off + 24, 16);
-        seg->ip_len = 40u + tvb_get_ntohs(tvb, off + 4);
+        guint16 plen = tvb_get_ntohs(tvb, off + 4);
         seg->ip_df = TRUE;  /* routers never fragment IPv6 */
         seg->ip_ttl = tvb_get_guint8(tvb, off + 7);
-        *ip_end = off + (gint)seg->ip_len;
+        /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
+        *ip_end = plen ? off + 40 + plen : (gint)tvb_reported_length(tvb);
+        seg->ip_len = (guint32)(*ip_end - off);
         return TRUE;
     }
     return FALSE;
@@ -175,7 +177,12 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
 static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg)
 {
     gint avail = (gint)tvb_captured_length(tvb) - off;
-    if (off < 0 || avail < 4)
+    /* Bytes past the IP datagram (Ethernet padding, trailers) are not TCP,
+     * and a datagram too short for a TCP header carries no segment. */
+    if (off < 0 || end - off < 20)
+        return FALSE;
+    avail = MIN(avail, end - off);
+    if (avail < 4)
         return FALSE;
     seg->tuple.sport = tvb_get_ntohs(tvb, off);
     seg->tuple.dport = tvb_get_ntohs(tvb, off + 2);
@@ -185,7 +192,7 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
         seg->ack = tvb_get_ntohl(tvb, off + 8);
     gint hdr_len = 20;
     if (avail >= 14) {
-        hdr_len = (tvb_get_guint8(tvb, off + 12) >> 4) * 4;
+        hdr_len = MAX((tvb_get_guint8(tvb, off + 12) >> 4) * 4, 20);  /* below 20 is bogus */
         seg->flags = tvb_get_guint8(tvb, off + 13);
         seg->flags_known = TRUE;
     }

@@ -1,0 +1,195 @@
+"""Adversarial captures: sensible verdicts, one pass = two passes, hidden tree = visible tree.
+
+SPDX-License-Identifier: GPL-2.0-or-later
+
+The captures are generated at test time by tests/adversarial/make-adversarial
+(a SYN flood, sequence numbers wrapping mid-transfer, a reused 4-tuple,
+duplicated and time-disordered frames, snaplen cuts, a capture starting
+mid-connection, TCP quoted in ICMP errors, tunnels, IPv6 extension headers,
+IP fragments, malformed options, zero- and maximum-length segments). Each
+comes with the verdict after every frame, reasoned by hand in
+tests/adversarial/advcases.py. The SYN flood has TCPDIAG_FLOOD_COUNT SYNs
+(20000 by default; the long mode runs 1000000).
+"""
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import tdharness as h
+from test_passes import tcpdiag_fields
+
+GENERATOR = os.path.join(h.SOURCE_DIR, "tests", "adversarial", "make-adversarial")
+FLOOD_COUNT = int(os.environ.get("TCPDIAG_FLOOD_COUNT", "20000"))
+VERDICT = ["tcpdiag.handshake", "tcpdiag.state.client", "tcpdiag.state.server"]
+KEYS = ["handshake", "state.client", "state.server"]
+
+_cases = None
+
+
+def cases():
+    """[(name, pcap path, truth)] generated once per test run."""
+    global _cases
+    if _cases is None:
+        out = tempfile.mkdtemp(prefix="tcpdiag-adversarial-")
+        subprocess.run([sys.executable, GENERATOR, out, "--syn-flood-count", str(FLOOD_COUNT)],
+                       check=True, stdout=subprocess.DEVNULL)
+        _cases = []
+        for name in sorted(f[:-len(".truth.json")] for f in os.listdir(out) if f.endswith(".truth.json")):
+            with open(os.path.join(out, name + ".truth.json")) as f:
+                _cases.append((name, os.path.join(out, name + ".pcap"), json.load(f)))
+    return _cases
+
+
+def tearDownModule():
+    if _cases:
+        shutil.rmtree(os.path.dirname(_cases[0][1]), ignore_errors=True)
+
+
+def summary_counts(report):
+    """{'conversations': n, 'handshakes': {...}} from the report's header line."""
+    m = re.search(r"^Conversations: (\d+)(.*)$", report, re.M)
+    if not m:
+        return None
+    hs = {k: int(v) for k, v in re.findall(r", (\w+): (\d+)", m.group(2))}
+    return {"conversations": int(m.group(1)), "handshakes": hs}
+
+
+def dropped_by_cap(report):
+    m = re.search(r"^Conversations dropped by the cap .*?: (\d+)", report, re.M)
+    return int(m.group(1)) if m else 0
+
+
+class AdversarialVerdicts(unittest.TestCase):
+    def setUp(self):
+        h.require_plugin_loaded(self)
+
+    def test_every_case_generated(self):
+        names = {name for name, _, _ in cases()}
+        for want in ("syn-flood", "seq-wrap-transfer", "tuple-reuse", "capture-duplicates",
+                     "time-disorder", "snaplen-truncated", "midstream-start", "icmp-quoted",
+                     "tunnels", "ipv6-extension-headers", "ipv4-fragments",
+                     "malformed-tcp-options", "segment-sizes"):
+            self.assertIn(want, names)
+
+    def test_frames_match_hand_reasoning(self):
+        for name, pcap, truth in cases():
+            rows = h.fields(pcap, ["frame.number"] + VERDICT + ["tcpdiag.quoted", "tcpdiag.evidence"])
+            self.assertEqual(len(rows), truth["frame_count"], name)
+            every = truth.get("every_frame")
+            if every:
+                bad = [r[0] for r in rows if [r[1 + i].split("|")[-1] for i in range(3)] !=
+                       [every[k] for k in KEYS]]
+                self.assertEqual(bad[:10], [], "%s: frames not %s" % (name, every))
+            for frame, want in sorted(truth["frames"].items(), key=lambda kv: int(kv[0])):
+                row = rows[int(frame) - 1]
+                got = [row[1 + i].split("|")[-1] for i in range(3)]
+                with self.subTest(case=name, frame=frame, note=want["note"]):
+                    if want.get("tcpdiag") is False:
+                        self.assertEqual(got, ["", "", ""], "this frame must carry no verdict")
+                    elif not (want.get("optional") and got == ["", "", ""]):
+                        self.assertEqual(got, [want[k] for k in KEYS])
+                    self.assertEqual(row[4] != "", bool(want.get("quoted")), "tcpdiag.quoted")
+                    if "evidence" in want:
+                        self.assertEqual(row[5], str(want["evidence"]), "tcpdiag.evidence")
+
+    def test_summary_counts(self):
+        for name, pcap, truth in cases():
+            with self.subTest(case=name):
+                report = h.tshark(["-q", "-z", "tcpdiag,summary"], pcap)
+                self.assertEqual(summary_counts(report), truth["summary"])
+                self.assertEqual(dropped_by_cap(report), max(0, FLOOD_COUNT - 500000)
+                                 if name == "syn-flood" else 0)
+
+    def test_no_negative_times(self):
+        # Out-of-order timestamps must not produce a negative handshake time.
+        names = ["tcpdiag.handshake.rtt", "tcpdiag.handshake.rtt.server",
+                 "tcpdiag.handshake.rtt.client", "tcpdiag.state.close_wait_time"]
+        for name, pcap, _ in cases():
+            for row in h.fields(pcap, ["frame.number"] + names):
+                for col, value in zip(names, row[1:]):
+                    for v in filter(None, value.split("|")):
+                        with self.subTest(case=name, frame=row[0], field=col):
+                            self.assertGreaterEqual(float(v), 0.0)
+
+
+class AdversarialPasses(unittest.TestCase):
+    """The checks test_passes makes on captures/, on the adversarial set."""
+
+    def setUp(self):
+        h.require_plugin_loaded(self)
+
+    def test_one_pass_equals_two(self):
+        names = ["frame.number"] + tcpdiag_fields()
+        for name, pcap, _ in cases():
+            with self.subTest(case=name):
+                one = h.fields(pcap, names)
+                two = h.fields(pcap, names, extra=["-2"])
+                if name == "syn-flood" and FLOOD_COUNT > 500000:
+                    # A second pass cannot name the client and server of a dropped conversation.
+                    keep = [i for i, n in enumerate(names) if n not in ("tcpdiag.client", "tcpdiag.server")]
+                    one = [[r[i] for i in keep] for r in one]
+                    two = [[r[i] for i in keep] for r in two]
+                self.assertEqual(one, two)
+
+    def test_filter_counts(self):
+        for name, pcap, _ in cases():
+            rows = h.fields(pcap, VERDICT + ["tcpdiag.quoted"])
+            for i, field in enumerate(VERDICT):
+                counts = collections.Counter(v for r in rows for v in set(filter(None, r[i].split("|"))))
+                for value, expected in counts.items():
+                    with self.subTest(case=name, field=field, value=value):
+                        out = h.tshark(["-Y", '%s == "%s"' % (field, value)], pcap)
+                        self.assertEqual(len(out.splitlines()), expected)
+            with self.subTest(case=name, field="tcpdiag.quoted"):
+                out = h.tshark(["-Y", "tcpdiag.quoted"], pcap)
+                self.assertEqual(len(out.splitlines()), sum(1 for r in rows if r[3]))
+
+
+class QuotedHeadersMakeNoEvent(unittest.TestCase):
+    """A TCP header quoted in an ICMP error is not a transmission: it changes no
+    state, is no retransmission and no handshake step. The only ICMP event is
+    the rejection of an opening connection by a destination unreachable that
+    quotes its SYN, marked by the evidence link to that SYN."""
+
+    def setUp(self):
+        h.require_plugin_loaded(self)
+
+    def test_quoted_headers(self):
+        registered = set(tcpdiag_fields())
+        extra = [f for f in ("tcpdiag.retrans", "tcpdiag.retrans.kind") if f in registered]
+        names = ["frame.number", "tcpdiag.quoted", "tcpdiag.handshake", "tcpdiag.state.change",
+                 "tcpdiag.evidence", "tcpdiag.handshake.syn_count", "tcpdiag.stream"] + extra
+        captures = [(n, p) for n, p, _ in cases() if n != "syn-flood"]
+        captures += [(os.path.relpath(c, h.SOURCE_DIR), c) for c in h.all_captures()]
+        quoted_seen = 0
+        for name, pcap in captures:
+            syn_counts = {}
+            for row in h.fields(pcap, names):
+                layer = dict(zip(names, row))
+                if "|" in layer["tcpdiag.handshake"]:
+                    continue        # several TCP headers: columns do not line up per header
+                stream = layer["tcpdiag.stream"]
+                if not layer["tcpdiag.quoted"]:
+                    syn_counts[stream] = layer["tcpdiag.handshake.syn_count"]
+                    continue
+                quoted_seen += 1
+                with self.subTest(capture=name, frame=row[0]):
+                    for f in extra:
+                        self.assertEqual(layer[f], "", f)
+                    if layer["tcpdiag.state.change"]:
+                        self.assertEqual(layer["tcpdiag.handshake"], "rejected")
+                        self.assertNotEqual(layer["tcpdiag.evidence"], "")
+                    if stream in syn_counts:
+                        self.assertEqual(layer["tcpdiag.handshake.syn_count"], syn_counts[stream],
+                                         "a quoted SYN is not a SYN sent")
+        self.assertGreater(quoted_seen, 10)
+
+
+if __name__ == "__main__":
+    unittest.main()
