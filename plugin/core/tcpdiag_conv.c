@@ -25,6 +25,7 @@ typedef struct conv_private {
     tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
     uint32_t last_frame_from[2];    /* each side's latest segment */
     uint32_t icmp_frame;            /* latest ICMP error about this conversation */
+    tcpdiag_mss_state mss;
 } conv_private;
 
 static void conv_private_free(gpointer data)
@@ -602,6 +603,7 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
         apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
         apply(&c->ep[TCPDIAG_SERVER], TCPDIAG_EV_NOT_REACHED);
     }
+    tcpdiag_mss_quoted(&p->mss, seg, from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER, &out->mss);
     fill_verdict(c, prev, out);
 }
 
@@ -614,6 +616,7 @@ static void process_first_fragment(conv_private *p, const tcpdiag_segment *seg, 
     ensure_flows(p);
     tcpdiag_retrans_context ctx = { .cfg = NULL };
     tcpdiag_retrans_process(&ctx, p->flow[f->dir], NULL, seg, info);
+    tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, &out->mss);
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
     fill_verdict(c, prev, out);
 }
@@ -675,6 +678,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     track_states(c, seg, &f, out);
     watch_close_wait(t, p, seg, prev, out);
     track_retrans(t, p, seg, &f, repeat_syn, out, info);
+    tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
 
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;
