@@ -90,6 +90,7 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         proto_item *top;
         proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, conv, &top);
         tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans, conv);
+        tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v);
         tap_queue_packet(tcpdiag_id.tap, pinfo, layer);
     }
     return tvb_captured_length(tvb);
@@ -148,6 +149,7 @@ void proto_register_tcpdiag(void)
         "A socket that stays in CLOSE_WAIT this long means its application is not closing it",
         10, &pref_close_wait_warn_s);
     tcpdiag_view_retrans_register(tcpdiag_id.proto, module);
+    tcpdiag_view_mss_register(tcpdiag_id.proto);
 
     register_init_routine(tcpdiag_init);
     register_cleanup_routine(tcpdiag_cleanup);
