@@ -171,7 +171,8 @@ def readme_section(truth):
             out.append("; ".join("frame %d seq %d len %d attempt %d%s" % (
                 e["frame"], e["seq"], e["len"], e["attempt"],
                 " (+%.3f s)" % e["since_previous_s"] if e["since_previous_s"] is not None
-                else " (original not in this capture)") for e in rs["first"]) + ".")
+                else " (no earlier segment here starts at this seq)") for e in rs["first"])
+                + ".")
     keys = ("TcpRetransSegs", "TCPFastRetrans", "TCPLossProbes", "TCPLossProbeRecovery",
             "TCPTimeouts", "TCPSynRetrans", "TCPSpuriousRTOs", "TCPSackRecovery",
             "TCPRenoRecovery", "TCPDSACKRecv", "TCPDSACKOldSent", "TCPAbortOnTimeout")

@@ -162,10 +162,9 @@ REPORT_SYSCTLS = ["net.ipv4.tcp_congestion_control", "net.ipv4.tcp_syn_retries",
                   "net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_rto_min_us",
                   "net.ipv4.ip_no_pmtu_disc", "net.ipv4.ipfrag_time"]
 
-# truth "expected_retrans[].injected": what the impairment did to the re-sent data. The
-# brief's vocabulary, plus ack_late (DESIGN.md section 2) for an ACK that was delayed, not lost.
-RETRANS_CAUSES = ("segment_lost", "ack_lost", "ack_late", "pmtu_blackhole", "ip_fragment_lost",
-                  "no_answer", "congestion", "receiver_window_full")
+# truth "expected_retrans[].injected": what the impairment did to the re-sent data
+RETRANS_CAUSES = ("segment_lost", "ack_lost", "pmtu_blackhole", "ip_fragment_lost", "no_answer",
+                  "congestion", "receiver_window_full")
 # truth "expected_mss.reasons": MSS / fragmentation findings a perfect analyzer reports
 MSS_REASONS = ("mss_absent", "mss_above_link", "mss_clamped", "segment_above_peer_mss",
                "offload_artefact", "ip_fragments", "df_clear", "fragment_reassembly_failed",

@@ -123,7 +123,8 @@ def _fragments(name, port, lossy):
     srv.wait_ev("done", 30)
     if lossy:
         time.sleep(3.5)
-        s.ss_when = "4.3 s after the programs finished (reassembly timeouts counted)"
+        s.ss_when = ("4.3 s after the programs finished, so that reassembly timeouts are "
+                     "counted")
     s.conv(addr(CLI4, 40000 + port), addr(SRV4, 5000 + port), "complete")
     return s.finish()
 
@@ -214,7 +215,8 @@ def offload_on():
         "Expect: in client-host.pcapng the 2000-byte request is one frame above the MTU "
         "(a TSO super-segment the veth never splits) with a TCP checksum that is only the "
         "pseudo-header sum (filled in by 'hardware' that does not exist), and the 5000-byte "
-        "reply may be one GRO-merged frame. The veth hands the unsplit super-segment to "
+        "reply arrives as one GRO-merged 5066-byte frame (GRO on cli0 turns on the veth's "
+        "NAPI receive path). The veth hands the unsplit super-segment to "
         "the router, so client-side.pcapng (rtr-c) shows it too; the router splits it when "
         "it forwards out rtr-s (offloads off), so server-side.pcapng has wire-size segments "
         "with correct checksums. client-host-offload-off.pcapng shows ordinary segments. "
@@ -222,9 +224,11 @@ def offload_on():
         "TIME-WAIT, server LISTEN only.")
     s.set_path(notes=["offloads ON on cli0 only (tso, gso, gro, tx/rx checksum); rtr-c, "
                       "rtr-s, srv0 off"])
+    s.capture_names.append("client-host-offload-off")
     s.expect_mss(1460, 1460, ["offload_artefact"],
                  by_capture={"client-side": ["offload_artefact"], "server-side": [],
-                             "client-host": ["offload_artefact"]},
+                             "client-host": ["offload_artefact"],
+                             "client-host-offload-off": []},
                  note="frames above the MTU and bad TCP checksums on the client side are "
                       "TSO/GRO/checksum-offload artefacts, not segments above the peer's MSS "
                       "nor damage; client-host-offload-off.pcapng (run 1) is clean")

@@ -270,7 +270,7 @@ def pmtu_blackhole():
                       "never sees a full-size segment, and the link MTU is visible nowhere")
     s.counters_before()
     s.capture()
-    srv = s.server("0.0.0.0", 5028, ["recv:500", "send:500", "recv:6000", "eof", "close"])
+    s.server("0.0.0.0", 5028, ["recv:500", "send:500", "recv:6000", "eof", "close"])
     cli = s.client(SRV4, 5028, ["send:500", "recv:500", "send:6000", "wait", "linger0",
                                 "close"], bind_port=40028)
     cli.wait_ev("waiting", 20)
