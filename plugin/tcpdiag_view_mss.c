@@ -88,9 +88,8 @@ static const char *reason_sentence(wmem_allocator_t *scope, tcpdiag_mss_reason r
             v->payload_len, peer_mss);
     case TCPDIAG_MSSR_OFFLOAD:
         return wmem_strdup_printf(scope,
-            "A %u-byte segment, larger than the capture's %s link carries: captured on a host with segmentation "
-            "offload (TSO/GSO, sender) or receive offload (GRO, receiver). An offload artefact, not on the wire: "
-            "the network card cuts it into segments of at most %u bytes", v->payload_len,
+            "%u-byte segment, larger than this %s link carries: captured on a host with TSO/GSO (sending) or GRO "
+            "(receiving) offload, not on the wire; the card cuts it into segments of at most %u bytes", v->payload_len,
             tcpdiag_link_name((tcpdiag_link)m->link), peer_mss);
     case TCPDIAG_MSSR_FRAGMENTS:
         if (m->path_mtu && !m->icmp_frame)
