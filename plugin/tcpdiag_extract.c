@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Only the protocol items (tcp, ip, ipv6, icmp, icmpv6) and tcp.stream are
- * asked for; the header fields are read from the bytes those items cover.
+ * Only the protocol items (tcp, ip, ipv6, icmp, icmpv6, the link layers) and
+ * tcp.stream are asked for; the header fields are read from the bytes those items cover.
  * That works the same whether Wireshark builds a visible tree or a hidden
  * one, whatever the user's TCP preferences are (relative sequence numbers,
  * analysis off), and for headers quoted in ICMP errors where Wireshark adds
@@ -20,21 +20,23 @@
 #include <epan/in_cksum.h>
 
 static int hf_tcp = -1, hf_ip = -1, hf_ipv6 = -1, hf_icmp = -1, hf_icmpv6 = -1, hf_tcp_stream = -1;
+/* Encapsulations below the outermost IP header, for the link's MTU. */
+static int hf_eth = -1, hf_llc = -1, hf_pppoes = -1, hf_vlan = -1, hf_sll = -1, hf_null = -1, hf_raw = -1;
 
 void tcpdiag_extract_register_wanted(dissector_handle_t handle)
 {
-    hf_tcp = proto_registrar_get_id_byname("tcp");
-    hf_ip = proto_registrar_get_id_byname("ip");
-    hf_ipv6 = proto_registrar_get_id_byname("ipv6");
-    hf_icmp = proto_registrar_get_id_byname("icmp");
-    hf_icmpv6 = proto_registrar_get_id_byname("icmpv6");
-    hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
-
+    static const struct { int *hf; const char *name; } wanted_items[] = {
+        { &hf_tcp, "tcp" }, { &hf_ip, "ip" }, { &hf_ipv6, "ipv6" }, { &hf_icmp, "icmp" },
+        { &hf_icmpv6, "icmpv6" }, { &hf_tcp_stream, "tcp.stream" },
+        { &hf_eth, "eth" }, { &hf_llc, "llc" }, { &hf_pppoes, "pppoes" }, { &hf_vlan, "vlan" },
+        { &hf_sll, "sll" }, { &hf_null, "null" }, { &hf_raw, "raw" },
+    };
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    const int ids[] = { hf_tcp, hf_ip, hf_ipv6, hf_icmp, hf_icmpv6, hf_tcp_stream };
-    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
-        if (ids[i] > 0)
-            g_array_append_val(wanted, ids[i]);
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted_items); i++) {
+        *wanted_items[i].hf = proto_registrar_get_id_byname(wanted_items[i].name);
+        if (*wanted_items[i].hf > 0)
+            g_array_append_val(wanted, *wanted_items[i].hf);
+    }
     set_postdissector_wanted_hfids(handle, wanted);
 }
 
@@ -71,6 +73,67 @@ static field_info *nearest_of_two(proto_tree *tree, int hf_a, int hf_b, int laye
     if (!b)
         return a;
     return a->total_layer_num > b->total_layer_num ? a : b;
+}
+
+/* Items of `hf` below `layer`; *lowest gets the one nearest the frame. */
+static guint count_below(proto_tree *tree, int hf, int layer, field_info **lowest)
+{
+    if (lowest)
+        *lowest = NULL;
+    if (hf <= 0)
+        return 0;
+    GPtrArray *arr = proto_get_finfo_ptr_array(tree, hf);
+    guint n = 0;
+    for (guint i = 0; arr && i < arr->len; i++) {
+        field_info *fi = g_ptr_array_index(arr, i);
+        if (fi->total_layer_num >= layer)
+            continue;
+        n++;
+        if (lowest && (!*lowest || fi->total_layer_num < (*lowest)->total_layer_num))
+            *lowest = fi;
+    }
+    return n;
+}
+
+/* Linux captures on lo show an Ethernet header with both addresses zero. */
+static gboolean eth_is_linux_loopback(const field_info *eth)
+{
+    if (captured_from(eth) < 12)
+        return FALSE;
+    for (gint i = 0; i < 12; i++)
+        if (tvb_get_guint8(eth->ds_tvb, eth->start + i) != 0)
+            return FALSE;
+    return TRUE;
+}
+
+/* How many IP headers carry the TCP header at `layer`, and what carried the outermost one. */
+static void read_link(proto_tree *tree, int layer, tcpdiag_segment *seg)
+{
+    field_info *ip4, *ip6;
+    guint depth = count_below(tree, hf_ip, layer, &ip4) + count_below(tree, hf_ipv6, layer, &ip6);
+    seg->ip_depth = (guint8)MIN(depth, 255u);
+    field_info *outer = (!ip6 || (ip4 && ip4->total_layer_num < ip6->total_layer_num)) ? ip4 : ip6;
+    if (!outer)
+        return;
+    int below = outer->total_layer_num;
+    seg->link_vlans = (guint8)MIN(count_below(tree, hf_vlan, below, NULL), 255u);
+    field_info *eth;
+    if (count_below(tree, hf_pppoes, below, NULL))
+        seg->link = TCPDIAG_LINK_PPPOE;
+    else if (count_below(tree, hf_sll, below, NULL))
+        seg->link = TCPDIAG_LINK_LINUX_COOKED;
+    else if (count_below(tree, hf_null, below, NULL))
+        seg->link = TCPDIAG_LINK_BSD_LOOPBACK;
+    else if (count_below(tree, hf_raw, below, NULL))
+        seg->link = TCPDIAG_LINK_RAW_IP;
+    else if (count_below(tree, hf_eth, below, &eth)) {
+        if (count_below(tree, hf_llc, below, NULL))
+            seg->link = TCPDIAG_LINK_LLC_SNAP;
+        else if (eth_is_linux_loopback(eth))
+            seg->link = TCPDIAG_LINK_LINUX_LOOPBACK;
+        else
+            seg->link = TCPDIAG_LINK_ETHERNET;
+    }
 }
 
 static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
@@ -330,6 +393,8 @@ static guint extract_first_fragments(proto_tree *tree, packet_info *pinfo, GPtrA
         gint ihl = (tvb_get_guint8(tvb, ip->start) & 0x0f) * 4;
         if (!read_ip(ip, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
             continue;
+        /* Everything above this IP header is in higher layers: count below the next one. */
+        read_link(tree, ip->total_layer_num + 1, seg);
         stamp(seg, pinfo);
         n++;
     }
@@ -367,6 +432,7 @@ guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out
         else if (seg->ip_frag != TCPDIAG_FRAG_FIRST)
             seg->checksum = (guint8)verify_checksum(tcp->ds_tvb, tcp->start, end, seg);
         seg->has_stream = stream_of_layer(tree, layer, &seg->stream);
+        read_link(tree, layer, seg);
         stamp(seg, pinfo);
         n++;
     }

@@ -62,6 +62,11 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
                                  const tcpdiag_verdict *v, const tcpdiag_retrans_info *r,
                                  const tcpdiag_conv *conv);
 
+/* tcpdiag_view_mss.c: MSS, fragmentation and path-MTU fields and Expert Info. */
+void tcpdiag_view_mss_register(int proto);
+void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+                             const tcpdiag_verdict *v);
+
 /* tcpdiag_expert.c */
 void tcpdiag_expert_register(int proto);
 

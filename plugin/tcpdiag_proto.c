@@ -105,6 +105,7 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         proto_item *top;
         proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, conv, &top);
         tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans, conv);
+        tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v);
         tap_queue_packet(tcpdiag_id.tap, pinfo, layer);
     }
     return tvb_captured_length(tvb);
@@ -170,6 +171,7 @@ void proto_register_tcpdiag(void)
         "The -z tcpdiag,summary report counts the dropped conversations.",
         10, &pref_max_conversations);
     tcpdiag_view_retrans_register(tcpdiag_id.proto, module);
+    tcpdiag_view_mss_register(tcpdiag_id.proto);
 
     register_init_routine(tcpdiag_init);
     register_cleanup_routine(tcpdiag_cleanup);

@@ -33,6 +33,7 @@ typedef struct conv_private {
     uint8_t  wscale[2];             /* window scale option of each side's SYN */
     bool     wscale_sent[2];
     bool     wscale_applied;
+    tcpdiag_mss_state mss;
 } conv_private;
 
 static void conv_private_free(gpointer data)
@@ -705,6 +706,7 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
         apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
         apply(&c->ep[TCPDIAG_SERVER], TCPDIAG_EV_NOT_REACHED);
     }
+    tcpdiag_mss_quoted(&p->mss, seg, from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER, &out->mss);
     fill_verdict(c, prev, out);
 }
 
@@ -716,6 +718,7 @@ static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tc
     out->from_server = f->dir == TCPDIAG_SERVER;
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
     track_retrans(t, p, seg, f, false, out, info);
+    tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, &out->mss);
     fill_verdict(c, prev, out);
 }
 
@@ -777,6 +780,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     track_states(c, seg, &f, out);
     watch_close_wait(t, p, seg, prev, out);
     track_retrans(t, p, seg, &f, repeat_syn, out, info);
+    tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
 
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;

@@ -58,6 +58,19 @@ typedef enum tcpdiag_checksum {
                                   host before the NIC filled it in (checksum offload) */
 } tcpdiag_checksum;
 
+/* The encapsulation that carried the outermost IP header of a frame. */
+typedef enum tcpdiag_link {
+    TCPDIAG_LINK_UNKNOWN = 0,
+    TCPDIAG_LINK_ETHERNET,       /* Ethernet II: IP MTU 1500 */
+    TCPDIAG_LINK_LLC_SNAP,       /* IEEE 802.3 with LLC/SNAP: 1492 (RFC 1042) */
+    TCPDIAG_LINK_PPPOE,          /* PPPoE session: 1492 (RFC 2516) */
+    TCPDIAG_LINK_LINUX_COOKED,   /* Linux "any" capture: the real link is not recorded */
+    TCPDIAG_LINK_LINUX_LOOPBACK, /* Linux lo: Ethernet header with zero addresses, MTU 65536 */
+    TCPDIAG_LINK_BSD_LOOPBACK,   /* BSD/macOS null or loop header: MTU depends on the OS */
+    TCPDIAG_LINK_RAW_IP,         /* no link header at all */
+    TCPDIAG_LINK_COUNT
+} tcpdiag_link;
+
 enum tcpdiag_option_flag {
     TCPDIAG_OPT_MSS       = 0x01,
     TCPDIAG_OPT_WSCALE    = 0x02,
@@ -99,6 +112,10 @@ typedef struct tcpdiag_segment {
     uint8_t       ip_frag;        /* tcpdiag_ip_frag */
     uint8_t       ip_ttl;         /* TTL / hop limit */
     uint32_t      ip_len;         /* datagram length on the wire (header + payload) */
+    uint8_t       ip_depth;       /* IP headers below this TCP header: 1 = not tunnelled */
+    /* What carried the outermost IP header of the frame. */
+    uint8_t       link;           /* tcpdiag_link */
+    uint8_t       link_vlans;     /* 802.1Q / 802.1ad tags in front of it */
     /* Set when this header is quoted inside an ICMP error: not a transmission. */
     tcpdiag_icmp_error quoted_by;
     uint8_t       icmp_type;

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcpdiag_mss.h"
+
 /* Findings worth an Expert Info entry; a bit each in tcpdiag_verdict.notices. */
 typedef enum tcpdiag_notice {
     TCPDIAG_NOTE_STATE_CHANGE,         /* an endpoint's netstat state changed */
@@ -64,6 +66,7 @@ typedef struct tcpdiag_verdict {
     uint8_t  retrans_kind;     /* tcpdiag_retrans_kind, NONE when not a retransmission */
     uint8_t  lookalike;        /* tcpdiag_lookalike */
     bool     has_retrans_info; /* the tracker filled a tcpdiag_retrans_info for this header */
+    tcpdiag_mss_verdict mss;   /* MSS / fragmentation / path-MTU risk so far */
 } tcpdiag_verdict;
 
 static inline bool tcpdiag_verdict_has(const tcpdiag_verdict *v, tcpdiag_notice n)
