@@ -216,6 +216,8 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
     row->stream = v->stream;
     row->has_stream = v->has_stream;
     row->handshake = v->handshake;
+    if (v->mss.known)
+        row->mss_risk = (guint8)(v->mss.risk + 1);
 
     const guint8 before[2] = { v->prev_client, v->prev_server };
     const guint8 after[2] = { v->state_client, v->state_server };

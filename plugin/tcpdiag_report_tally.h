@@ -42,6 +42,7 @@ typedef struct tcpdiag_tally_conn {
     guint32       retrans[2];     /* ... of which retransmissions */
     gboolean      attempt_failed[2]; /* the role's latest counted change was a failed attempt */
     guint32       first_frame;    /* orders two connections on one 4-tuple */
+    guint8        mss_risk;       /* tcpdiag_mss_risk + 1; 0 = no MSS verdict yet */
 } tcpdiag_tally_conn;
 
 /* A listening socket the capture shows: a SYN-ACK proves it; a SYN not

@@ -13,6 +13,7 @@
 #include <epan/stats_tree.h>
 
 #include "core/tcpdiag_handshake.h"
+#include "core/tcpdiag_mss.h"
 #include "core/tcpdiag_state.h"
 
 static const char node_handshake[] = "Connections by handshake outcome";
@@ -21,6 +22,8 @@ static const char node_server[]    = "Server endpoints by state";
 static const char node_kind[]      = "Retransmitted segments by kind";
 static const char node_cause[]     = "Retransmitted segments by most probable cause";
 static const char node_hosts[]     = "Hosts over the retransmission threshold (retransmitted segments)";
+static const char node_mss_risk[]  = "Connections by MSS and path-MTU risk";
+static const char node_mss_reason[] = "MSS and path-MTU findings (connections, by reason)";
 
 /* What one open tree remembers between packets. */
 typedef struct tree_state {
@@ -28,8 +31,9 @@ typedef struct tree_state {
     guint32  last_num;                                   /* to notice a retap starting over */
     guint    handshakes[TCPDIAG_HS_COUNT];
     guint    states[2][TCPDIAG_STATE_COUNT];
+    guint    mss_risks[TCPDIAG_MSS_RISK_HIGH + 2];         /* indexed by risk + 1 */
     GHashTable *hosts_over;                              /* tcpdiag_host -> TRUE */
-    int      id_handshake, id_state[2], id_kind, id_cause, id_hosts;
+    int      id_handshake, id_state[2], id_kind, id_cause, id_hosts, id_mss_risk, id_mss_reason;
 } tree_state;
 
 /* stats_tree has no user pointer: open trees are found by their address. */
@@ -40,6 +44,7 @@ static void tree_state_clear(tree_state *ts)
     tcpdiag_tally_reset(&ts->tally);
     memset(ts->handshakes, 0, sizeof ts->handshakes);
     memset(ts->states, 0, sizeof ts->states);
+    memset(ts->mss_risks, 0, sizeof ts->mss_risks);
     g_hash_table_remove_all(ts->hosts_over);
     ts->last_num = 0;
 }
@@ -52,6 +57,11 @@ static const char *handshake_label(guint h)
 static const char *state_label(guint s)
 {
     return tcpdiag_state_name((tcpdiag_state)s);
+}
+
+static const char *mss_risk_label(guint r)
+{
+    return tcpdiag_mss_risk_name((tcpdiag_mss_risk)(r - 1));
 }
 
 static void tree_init(stats_tree *st)
@@ -72,6 +82,10 @@ static void tree_init(stats_tree *st)
     ts->id_kind = stats_tree_create_node(st, node_kind, 0, STAT_DT_INT, TRUE);
     ts->id_cause = stats_tree_create_node(st, node_cause, 0, STAT_DT_INT, TRUE);
     ts->id_hosts = stats_tree_create_node(st, node_hosts, 0, STAT_DT_INT, TRUE);
+    ts->id_mss_risk = stats_tree_create_node(st, node_mss_risk, 0, STAT_DT_INT, TRUE);
+    for (guint r = TCPDIAG_MSS_RISK_NONE + 1; r <= TCPDIAG_MSS_RISK_HIGH + 1; r++)
+        stats_tree_create_node(st, mss_risk_label(r), ts->id_mss_risk, STAT_DT_INT, FALSE);
+    ts->id_mss_reason = stats_tree_create_node(st, node_mss_reason, 0, STAT_DT_INT, TRUE);
     if (!open_trees)
         open_trees = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_hash_table_insert(open_trees, st, ts);
@@ -116,6 +130,26 @@ static void count_connection(stats_tree *st, tree_state *ts, const tcpdiag_tally
     stats_tree_manip_node_int(MN_SET, st, node_handshake, 0, FALSE, total);
     stats_tree_manip_node_int(MN_SET, st, node_client, 0, FALSE, total);
     stats_tree_manip_node_int(MN_SET, st, node_server, 0, FALSE, total);
+}
+
+/* Each reason counts once per connection: when a header first finds it. */
+static void count_mss(stats_tree *st, tree_state *ts, const tcpdiag_layer_record *rec,
+                      const tcpdiag_tally_conn *before, const tcpdiag_tally_conn *now)
+{
+    if (now->mss_risk) {
+        move_count(st, ts->id_mss_risk, ts->mss_risks, before->mss_risk, now->mss_risk, mss_risk_label);
+        gint total = 0;
+        for (guint r = 1; r < G_N_ELEMENTS(ts->mss_risks); r++)
+            total += (gint)ts->mss_risks[r];
+        stats_tree_manip_node_int(MN_SET, st, node_mss_risk, 0, FALSE, total);
+    }
+    if (!rec->v.mss.known)
+        return;
+    for (int r = 0; r < TCPDIAG_MSSR_COUNT; r++)
+        if (rec->v.mss.new_reasons & (1u << r)) {
+            tick_stat_node(st, node_mss_reason, 0, FALSE);
+            tick_stat_node(st, tcpdiag_mss_reason_name((tcpdiag_mss_reason)r), ts->id_mss_reason, FALSE);
+        }
 }
 
 static void count_retransmission(stats_tree *st, tree_state *ts, const tcpdiag_layer_record *rec)
@@ -183,6 +217,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo, epan_di
         return TAP_PACKET_DONT_REDRAW;
     count_connection(st, ts, &before, now);
     count_retransmission(st, ts, rec);
+    count_mss(st, ts, rec, &before, now);
     if (!rec->v.quoted)
         count_sender(st, ts, now, rec->v.from_server);
     return TAP_PACKET_REDRAW;

@@ -718,7 +718,7 @@ static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tc
     out->from_server = f->dir == TCPDIAG_SERVER;
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
     track_retrans(t, p, seg, f, false, out, info);
-    tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, &out->mss);
+    tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, info, &out->mss);
     fill_verdict(c, prev, out);
 }
 

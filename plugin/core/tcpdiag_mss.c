@@ -367,7 +367,7 @@ void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int 
 }
 
 void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                                tcpdiag_mss_verdict *out)
+                                const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out)
 {
     memset(out, 0, sizeof *out);
     note_link(st, seg);
@@ -378,6 +378,8 @@ void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_segment *se
      * granularity of fragment offsets: that link's MTU is ip_len .. ip_len + 7. */
     if (seg->tuple.family == 4 && seg->ip_len >= 68)
         learn_path_mtu(st, dir, seg->ip_len, seg->ip_len + 7u, out);
+    /* The first fragment is where a re-sent fragmented segment is judged. */
+    take_causes(st, retrans, out);
     fill(st, out);
 }
 

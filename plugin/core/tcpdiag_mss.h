@@ -114,7 +114,7 @@ void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int 
                          const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out);
 /* The first fragment of a datagram of side `dir` that was not reassembled (yet). */
 void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                                tcpdiag_mss_verdict *out);
+                                const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out);
 /* A header of side `dir` quoted in an ICMP error. */
 void tcpdiag_mss_quoted(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
                         tcpdiag_mss_verdict *out);

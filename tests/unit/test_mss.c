@@ -297,7 +297,7 @@ static void test_df_and_fragments(void)
     f.ip_frag = TCPDIAG_FRAG_FIRST;
     f.ip_df = false;
     f.ip_len = 1396;
-    tcpdiag_mss_first_fragment(&st, &f, C, &v);
+    tcpdiag_mss_first_fragment(&st, &f, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(FRAGMENTS) | BIT(DF_CLEAR) | BIT(ABOVE_LINK));
     CHECK_EQ_INT(v.path_mtu, 1396);
     CHECK_EQ_INT(v.send_mss[C], 1356);
@@ -313,7 +313,7 @@ static void test_df_and_fragments(void)
     check_context("fragments cut for 1500 from a sender using MSS 536: the MSS is not above that link");
     v = handshake(&st, 4, 1460, 0);
     f.ip_len = 1500;
-    tcpdiag_mss_first_fragment(&st, &f, C, &v);
+    tcpdiag_mss_first_fragment(&st, &f, C, NULL, &v);
     CHECK(!(v.reasons & BIT(ABOVE_LINK)));
 
     check_context("a re-send whose original's fragments never completed");
