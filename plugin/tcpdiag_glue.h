@@ -59,8 +59,7 @@ void tcpdiag_view_retrans_config(tcpdiag_retrans_config *cfg);
 /* The "retransmission rate warning" preference, in percent (default 1). */
 double tcpdiag_view_retrans_rate_threshold_pct(void);
 void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r,
-                                 const tcpdiag_conv *conv);
+                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r);
 
 /* tcpdiag_view_mss.c: MSS, fragmentation and path-MTU fields and Expert Info. */
 void tcpdiag_view_mss_register(int proto);

@@ -104,7 +104,7 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         const tcpdiag_conv *conv = tcpdiag_conv_of(&layer->v);
         proto_item *top;
         proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, conv, &top);
-        tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans, conv);
+        tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans);
         tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v);
         tap_queue_packet(tcpdiag_id.tap, pinfo, layer);
     }

@@ -239,17 +239,23 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
         row->attempt_failed[role] = ev == MIB_ATTEMPT_FAIL;
         mib_count(mib, ev);
     }
+    /* A fragmented segment is sent at its first fragment (where its TCP
+     * header travels) and received only when its datagram completes: a
+     * datagram that never reassembles never reaches the receiver's TCP. */
     if (!v->quoted) {
         int sender = v->from_server ? TCPDIAG_SERVER : TCPDIAG_CLIENT;
         tcpdiag_mib *out = &host_entry(t, &row->tuple, sender)->mib;
-        row->sent[sender]++;
-        if (v->retrans_kind != TCPDIAG_RK_NONE) {
-            row->retrans[sender]++;
-            out->retrans_segs++;
-        } else {
-            out->out_segs++;
+        if (!v->fragment_completion) {
+            row->sent[sender]++;
+            if (v->retrans_kind != TCPDIAG_RK_NONE) {
+                row->retrans[sender]++;
+                out->retrans_segs++;
+            } else {
+                out->out_segs++;
+            }
         }
-        host_entry(t, &row->tuple, 1 - sender)->mib.in_segs++;
+        if (!v->first_fragment)
+            host_entry(t, &row->tuple, 1 - sender)->mib.in_segs++;
     }
     count_listener(t, row, v, pinfo->num);
     return row;

@@ -41,11 +41,12 @@ static const char *where_name(tcpdiag_where w)
 }
 
 /* The server leg's share of the handshake round trip places the capture point. */
-static const char *capture_point_text(wmem_allocator_t *scope, const tcpdiag_conv *c)
+/* From the stored verdict only: the conversation may have learnt more since. */
+static const char *capture_point_text(wmem_allocator_t *scope, const tcpdiag_verdict *v)
 {
-    if (!c || !c->rtt_server_known || !c->rtt_client_known || c->rtt_server_ns + c->rtt_client_ns <= 0)
+    if (!v->rtt_server_known || !v->rtt_client_known || v->rtt_server_ns + v->rtt_client_ns <= 0)
         return NULL;
-    double share = (double)c->rtt_server_ns / (double)(c->rtt_server_ns + c->rtt_client_ns);
+    double share = (double)v->rtt_server_ns / (double)(v->rtt_server_ns + v->rtt_client_ns);
     const char *place = share > 0.8 ? "near the client" : share < 0.2 ? "near the server" : "between client and server";
     return wmem_strdup_printf(scope, "%s (%.0f%% of the handshake round trip is on the server side)",
                               place, share * 100.0);
@@ -157,8 +158,7 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retr
 }
 
 void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r,
-                                 const tcpdiag_conv *conv)
+                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r)
 {
     if (v->checksum == TCPDIAG_CSUM_BAD || v->checksum == TCPDIAG_CSUM_PARTIAL) {
         proto_item *it = add_gen(proto_tree_add_string(tree, hf_checksum, tvb, 0, 0,
@@ -188,7 +188,7 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
         add_gen(proto_tree_add_uint(t, hf_bytes, tvb, 0, 0, r->bytes));
         add_timing(t, tvb, r);
         add_causes(t, tvb, pinfo, r);
-        const char *where = capture_point_text(pinfo->pool, conv);
+        const char *where = capture_point_text(pinfo->pool, v);
         if (where)
             add_gen(proto_tree_add_string(t, hf_capture_point, tvb, 0, 0, where));
         add_rate(t, tvb, r);

@@ -627,6 +627,7 @@ static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_seg
     p->last_frame_from[dir] = seg->frame;
     out->retrans_kind = info->kind;
     out->lookalike = info->lookalike;
+    out->fragment_completion = info->fragment_completion;
     out->has_retrans_info = info->kind || info->lookalike || info->gave_up || info->rate_over ||
                             info->unneeded;
 }
@@ -717,6 +718,7 @@ static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tc
     f->dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;
     out->from_server = f->dir == TCPDIAG_SERVER;
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    out->first_fragment = true;
     track_retrans(t, p, seg, f, false, out, info);
     tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, info, &out->mss);
     fill_verdict(c, prev, out);

@@ -612,8 +612,10 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
         f->retrans_segs++;
         return;
     }
-    if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED && completes_fragmented(f, seg, end))
+    if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED && completes_fragmented(f, seg, end)) {
+        info->fragment_completion = true;
         return;
+    }
     if (!f->snd_max_known || tcpdiag_seq_geq(seq, f->snd_max)) {
         new_data(f, seg, seq, end);
         if (seg->ip_frag == TCPDIAG_FRAG_FIRST)

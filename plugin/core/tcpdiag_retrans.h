@@ -96,6 +96,7 @@ typedef struct tcpdiag_retrans_info {
      * that was not needed, and why its original's ACK did not stop it. */
     uint32_t unneeded;        /* frame of that re-send, 0 = none */
     uint8_t  unneeded_cause;  /* TCPDIAG_CAUSE_ACK_LOST or TCPDIAG_CAUSE_ACK_LATE */
+    bool     fragment_completion;  /* completes a datagram counted at its first fragment */
 } tcpdiag_retrans_info;
 
 /* ---- what the conversation tracker uses ---------------------------------- */

@@ -66,6 +66,9 @@ typedef struct tcpdiag_verdict {
     uint8_t  retrans_kind;     /* tcpdiag_retrans_kind, NONE when not a retransmission */
     uint8_t  lookalike;        /* tcpdiag_lookalike */
     bool     has_retrans_info; /* the tracker filled a tcpdiag_retrans_info for this header */
+    bool     first_fragment;   /* only the first IP fragment of a segment: sent, not yet received */
+    bool     fragment_completion; /* the last fragment of a datagram whose first fragment
+                                     was already counted as the transmission */
     tcpdiag_mss_verdict mss;   /* MSS / fragmentation / path-MTU risk so far */
 } tcpdiag_verdict;
 
