@@ -7,6 +7,11 @@ WIRESHARK_PLUGIN_DIR, so when the tests run as root (CI does) tshark is run
 as `nobody` with a private HOME and plugin folder that nobody can read.
 Every test module calls require_plugin_loaded() first: it proves, from
 `tshark -G plugins`, that the plugin tshark loaded is the one just built.
+
+With TCPDIAG_TSHARK_PRELOAD set (scripts/sanitize-check.sh sets it to the
+AddressSanitizer runtime), tshark runs with that library preloaded and the
+sanitizer settings passed through, so a plugin built with TCPDIAG_SANITIZE=ON
+loads into the system tshark.
 """
 import csv
 import glob
@@ -24,6 +29,11 @@ BUILD_PLUGINS = os.environ.get("TCPDIAG_BUILD_PLUGINS",
 CAPTURES_DIR = os.path.join(SOURCE_DIR, "captures")
 TSHARK = os.environ.get("TSHARK", "tshark")
 TIMEOUT = 300
+# Passed through to tshark when set: sanitizer settings, and wmem/GSlice
+# switches that make every allocation a malloc the sanitizer can watch.
+PASSED_THROUGH = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "WIRESHARK_DEBUG_WMEM_OVERRIDE",
+                  "G_SLICE")
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 _private = None
 
@@ -71,6 +81,9 @@ def _command(args):
         "WIRESHARK_PLUGIN_DIR": os.path.join(root, "plugins"),
         "LANG": "C.UTF-8",
     }
+    if os.environ.get("TCPDIAG_TSHARK_PRELOAD"):
+        env["LD_PRELOAD"] = os.environ["TCPDIAG_TSHARK_PRELOAD"]
+        env.update({k: os.environ[k] for k in PASSED_THROUGH if k in os.environ})
     cmd = [TSHARK] + list(args)
     if os.geteuid() == 0:
         cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
@@ -93,7 +106,8 @@ def tshark(args, capture=None, check=True):
     err = proc.stderr.decode("utf-8", "replace")
     # Glossary dumps (-G) contain other dissectors' blurbs; only packet output is scanned.
     scanned = err + (out if capture is not None else "")
-    for bad in ("Dissector bug", "DISSECTOR_ASSERT", "[Malformed Packet: tcpdiag", "Segmentation fault"):
+    for bad in ("Dissector bug", "DISSECTOR_ASSERT", "[Malformed Packet: tcpdiag", "Segmentation fault") + \
+            SANITIZER_REPORTS:
         if bad in scanned:
             raise TsharkError("%s in output of %s\n%s%s" % (bad, " ".join(cmd), err, out[-2000:]))
     if check and proc.returncode != 0:
@@ -134,3 +148,21 @@ def truth_files(kind):
         with open(path) as f:
             out.append((os.path.dirname(path), json.load(f)))
     return out
+
+
+def command(args, plugin=True):
+    """(argv, env) running tshark as the tests do; plugin=False gives it an
+    empty plugin folder, to tell Wireshark's own problems from tcpdiag's."""
+    cmd, env = _command(args)
+    if not plugin:
+        empty = os.path.join(_private_dir(), "no-plugins")
+        os.makedirs(empty, mode=0o755, exist_ok=True)
+        env["WIRESHARK_PLUGIN_DIR"] = empty
+    return cmd, env
+
+
+def work_dir(name):
+    """A fresh folder `nobody` can read, for files made at test time."""
+    path = tempfile.mkdtemp(prefix=name + "-", dir=_private_dir())
+    os.chmod(path, 0o755)
+    return path
