@@ -39,7 +39,7 @@ static void summary_reset(void *data)
     g_array_set_size(s->rows, 0);
 }
 
-static tap_packet_status summary_packet(void *data, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dissect_t *edt _U_,
                                         const void *vp, tap_flags_t flags _U_)
 {
     summary_tap *s = data;
@@ -54,8 +54,8 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo _U_, epan
         const tcpdiag_conv *c = tcpdiag_conv_of(v);
         r->seen = TRUE;
         /* NULL: the conversation cap dropped it before this (second) pass. */
-        r->client = g_strdup(c ? tcpdiag_endpoint_str(NULL, &c->tuple, TRUE) : "(dropped)");
-        r->server = g_strdup(c ? tcpdiag_endpoint_str(NULL, &c->tuple, FALSE) : "(dropped)");
+        r->client = g_strdup(c ? tcpdiag_endpoint_str(pinfo->pool, &c->tuple, TRUE) : "(dropped)");
+        r->server = g_strdup(c ? tcpdiag_endpoint_str(pinfo->pool, &c->tuple, FALSE) : "(dropped)");
     }
     r->last = *v;
     if (!v->quoted)

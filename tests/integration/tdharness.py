@@ -29,10 +29,11 @@ BUILD_PLUGINS = os.environ.get("TCPDIAG_BUILD_PLUGINS",
 CAPTURES_DIR = os.path.join(SOURCE_DIR, "captures")
 TSHARK = os.environ.get("TSHARK", "tshark")
 TIMEOUT = 300
-# Passed through to tshark when set: sanitizer settings, and wmem/GSlice
-# switches that make every allocation a malloc the sanitizer can watch.
+# Passed through to tshark when set: sanitizer settings, wmem/GSlice switches
+# that make every allocation a malloc the sanitizer can watch, and an empty
+# extcap folder (extcap helpers started with the ASan runtime preloaded hang).
 PASSED_THROUGH = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "WIRESHARK_DEBUG_WMEM_OVERRIDE",
-                  "G_SLICE")
+                  "G_SLICE", "WIRESHARK_EXTCAP_DIR")
 SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 _private = None
