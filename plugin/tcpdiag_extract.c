@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Only the protocol items (tcp, ip, ipv6, icmp, icmpv6) and tcp.stream are
- * asked for; the header fields are read from the bytes those items cover.
+ * Only the protocol items (tcp, ip, ipv6, icmp, icmpv6, the link layers) and
+ * tcp.stream are asked for; the header fields are read from the bytes those items cover.
  * That works the same whether Wireshark builds a visible tree or a hidden
  * one, whatever the user's TCP preferences are (relative sequence numbers,
  * analysis off), and for headers quoted in ICMP errors where Wireshark adds
@@ -17,23 +17,26 @@
 
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
+#include <epan/in_cksum.h>
 
 static int hf_tcp = -1, hf_ip = -1, hf_ipv6 = -1, hf_icmp = -1, hf_icmpv6 = -1, hf_tcp_stream = -1;
+/* Encapsulations below the outermost IP header, for the link's MTU. */
+static int hf_eth = -1, hf_llc = -1, hf_pppoes = -1, hf_vlan = -1, hf_sll = -1, hf_null = -1, hf_raw = -1;
 
 void tcpdiag_extract_register_wanted(dissector_handle_t handle)
 {
-    hf_tcp = proto_registrar_get_id_byname("tcp");
-    hf_ip = proto_registrar_get_id_byname("ip");
-    hf_ipv6 = proto_registrar_get_id_byname("ipv6");
-    hf_icmp = proto_registrar_get_id_byname("icmp");
-    hf_icmpv6 = proto_registrar_get_id_byname("icmpv6");
-    hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
-
+    static const struct { int *hf; const char *name; } wanted_items[] = {
+        { &hf_tcp, "tcp" }, { &hf_ip, "ip" }, { &hf_ipv6, "ipv6" }, { &hf_icmp, "icmp" },
+        { &hf_icmpv6, "icmpv6" }, { &hf_tcp_stream, "tcp.stream" },
+        { &hf_eth, "eth" }, { &hf_llc, "llc" }, { &hf_pppoes, "pppoes" }, { &hf_vlan, "vlan" },
+        { &hf_sll, "sll" }, { &hf_null, "null" }, { &hf_raw, "raw" },
+    };
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    const int ids[] = { hf_tcp, hf_ip, hf_ipv6, hf_icmp, hf_icmpv6, hf_tcp_stream };
-    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
-        if (ids[i] > 0)
-            g_array_append_val(wanted, ids[i]);
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted_items); i++) {
+        *wanted_items[i].hf = proto_registrar_get_id_byname(wanted_items[i].name);
+        if (*wanted_items[i].hf > 0)
+            g_array_append_val(wanted, *wanted_items[i].hf);
+    }
     set_postdissector_wanted_hfids(handle, wanted);
 }
 
@@ -72,6 +75,67 @@ static field_info *nearest_of_two(proto_tree *tree, int hf_a, int hf_b, int laye
     return a->total_layer_num > b->total_layer_num ? a : b;
 }
 
+/* Items of `hf` below `layer`; *lowest gets the one nearest the frame. */
+static guint count_below(proto_tree *tree, int hf, int layer, field_info **lowest)
+{
+    if (lowest)
+        *lowest = NULL;
+    if (hf <= 0)
+        return 0;
+    GPtrArray *arr = proto_get_finfo_ptr_array(tree, hf);
+    guint n = 0;
+    for (guint i = 0; arr && i < arr->len; i++) {
+        field_info *fi = g_ptr_array_index(arr, i);
+        if (fi->total_layer_num >= layer)
+            continue;
+        n++;
+        if (lowest && (!*lowest || fi->total_layer_num < (*lowest)->total_layer_num))
+            *lowest = fi;
+    }
+    return n;
+}
+
+/* Linux captures on lo show an Ethernet header with both addresses zero. */
+static gboolean eth_is_linux_loopback(const field_info *eth)
+{
+    if (captured_from(eth) < 12)
+        return FALSE;
+    for (gint i = 0; i < 12; i++)
+        if (tvb_get_guint8(eth->ds_tvb, eth->start + i) != 0)
+            return FALSE;
+    return TRUE;
+}
+
+/* How many IP headers carry the TCP header at `layer`, and what carried the outermost one. */
+static void read_link(proto_tree *tree, int layer, tcpdiag_segment *seg)
+{
+    field_info *ip4, *ip6;
+    guint depth = count_below(tree, hf_ip, layer, &ip4) + count_below(tree, hf_ipv6, layer, &ip6);
+    seg->ip_depth = (guint8)MIN(depth, 255u);
+    field_info *outer = (!ip6 || (ip4 && ip4->total_layer_num < ip6->total_layer_num)) ? ip4 : ip6;
+    if (!outer)
+        return;
+    int below = outer->total_layer_num;
+    seg->link_vlans = (guint8)MIN(count_below(tree, hf_vlan, below, NULL), 255u);
+    field_info *eth;
+    if (count_below(tree, hf_pppoes, below, NULL))
+        seg->link = TCPDIAG_LINK_PPPOE;
+    else if (count_below(tree, hf_sll, below, NULL))
+        seg->link = TCPDIAG_LINK_LINUX_COOKED;
+    else if (count_below(tree, hf_null, below, NULL))
+        seg->link = TCPDIAG_LINK_BSD_LOOPBACK;
+    else if (count_below(tree, hf_raw, below, NULL))
+        seg->link = TCPDIAG_LINK_RAW_IP;
+    else if (count_below(tree, hf_eth, below, &eth)) {
+        if (count_below(tree, hf_llc, below, NULL))
+            seg->link = TCPDIAG_LINK_LLC_SNAP;
+        else if (eth_is_linux_loopback(eth))
+            seg->link = TCPDIAG_LINK_LINUX_LOOPBACK;
+        else
+            seg->link = TCPDIAG_LINK_ETHERNET;
+    }
+}
+
 static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
 {
     GPtrArray *arr = hf_tcp_stream > 0 ? proto_get_finfo_ptr_array(tree, hf_tcp_stream) : NULL;
@@ -85,67 +149,102 @@ static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
     return FALSE;
 }
 
-/* Addresses and where the IP datagram ends; FALSE when the header is cut. */
+/* Addresses, datagram facts and where the IP datagram ends; FALSE when the header is cut. */
 static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end)
 {
     gint avail = captured_from(ip);
     if (avail < 1)
         return FALSE;
-    guint8 version = tvb_get_guint8(ip->ds_tvb, ip->start) >> 4;
+    tvbuff_t *tvb = ip->ds_tvb;
+    gint off = ip->start;
+    guint8 version = tvb_get_guint8(tvb, off) >> 4;
     if (version == 4 && avail >= 20) {
         seg->tuple.family = 4;
-        tvb_memcpy(ip->ds_tvb, seg->tuple.src, ip->start + 12, 4);
-        tvb_memcpy(ip->ds_tvb, seg->tuple.dst, ip->start + 16, 4);
-        *ip_end = ip->start + tvb_get_ntohs(ip->ds_tvb, ip->start + 2);
+        tvb_memcpy(tvb, seg->tuple.src, off + 12, 4);
+        tvb_memcpy(tvb, seg->tuple.dst, off + 16, 4);
+        seg->ip_len = tvb_get_ntohs(tvb, off + 2);
+        seg->ip_id = tvb_get_ntohs(tvb, off + 4);
+        guint16 frag = tvb_get_ntohs(tvb, off + 6);
+        seg->ip_df = (frag & 0x4000) != 0;
+        if (frag & 0x3fff)  /* more fragments, or not the first one */
+            seg->ip_frag = TCPDIAG_FRAG_FIRST;
+        seg->ip_ttl = tvb_get_guint8(tvb, off + 8);
+        *ip_end = off + (gint)seg->ip_len;
         return TRUE;
     }
     if (version == 6 && avail >= 40) {
         seg->tuple.family = 6;
-        tvb_memcpy(ip->ds_tvb, seg->tuple.src, ip->start + 8, 16);
-        tvb_memcpy(ip->ds_tvb, seg->tuple.dst, ip->start + 24, 16);
-        guint16 plen = tvb_get_ntohs(ip->ds_tvb, ip->start + 4);
+        tvb_memcpy(tvb, seg->tuple.src, off + 8, 16);
+        tvb_memcpy(tvb, seg->tuple.dst, off + 24, 16);
+        guint16 plen = tvb_get_ntohs(tvb, off + 4);
+        seg->ip_df = TRUE;  /* routers never fragment IPv6 */
+        seg->ip_ttl = tvb_get_guint8(tvb, off + 7);
         /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
-        *ip_end = plen ? ip->start + 40 + plen : (gint)tvb_reported_length(ip->ds_tvb);
+        *ip_end = plen ? off + 40 + plen : (gint)tvb_reported_length(tvb);
+        seg->ip_len = (guint32)(*ip_end - off);
         return TRUE;
     }
     return FALSE;
 }
 
-static guint16 read_mss_option(tvbuff_t *tvb, gint opt, gint end)
+static void read_sack_blocks(tvbuff_t *tvb, gint opt, guint8 len, tcpdiag_segment *seg)
+{
+    for (gint b = opt + 2; b + 8 <= opt + len && seg->sack_count < TCPDIAG_MAX_SACK; b += 8) {
+        seg->sack[seg->sack_count].left = tvb_get_ntohl(tvb, b);
+        seg->sack[seg->sack_count].right = tvb_get_ntohl(tvb, b + 4);
+        seg->sack_count++;
+    }
+}
+
+/* The options this analysis uses; anything odd marks the list malformed. */
+static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg)
 {
     while (opt < end) {
         guint8 kind = tvb_get_guint8(tvb, opt);
         if (kind == 0)
-            break;
+            return;
         if (kind == 1) {
             opt++;
             continue;
         }
-        if (opt + 1 >= end)
-            break;
+        if (opt + 1 >= end) {
+            seg->options |= TCPDIAG_OPT_MALFORMED;
+            return;
+        }
         guint8 len = tvb_get_guint8(tvb, opt + 1);
-        if (len < 2 || opt + len > end)
-            break;
-        if (kind == 2 && len == 4)
-            return tvb_get_ntohs(tvb, opt + 2);
+        if (len < 2 || opt + len > end) {
+            seg->options |= TCPDIAG_OPT_MALFORMED;
+            return;
+        }
+        if (kind == 2 && len == 4) {
+            seg->mss = tvb_get_ntohs(tvb, opt + 2);
+            seg->options |= TCPDIAG_OPT_MSS;
+        } else if (kind == 3 && len == 3) {
+            seg->wscale = tvb_get_guint8(tvb, opt + 2);
+            seg->options |= TCPDIAG_OPT_WSCALE;
+        } else if (kind == 4 && len == 2) {
+            seg->options |= TCPDIAG_OPT_SACK_PERM;
+        } else if (kind == 5 && len >= 10 && (len - 2) % 8 == 0) {
+            read_sack_blocks(tvb, opt, len, seg);
+            seg->options |= TCPDIAG_OPT_SACK;
+        } else if (kind == 8 && len == 10) {
+            seg->tsval = tvb_get_ntohl(tvb, opt + 2);
+            seg->tsecr = tvb_get_ntohl(tvb, opt + 6);
+            seg->options |= TCPDIAG_OPT_TS;
+        }
         opt += len;
     }
-    return 0;
 }
 
-/* FALSE when not even the ports were captured. */
-static gboolean read_tcp(const field_info *tcp, const field_info *ip, gint ip_end, tcpdiag_segment *seg)
+/* FALSE when not even the ports were captured. `end` is where the TCP segment ends. */
+static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg)
 {
-    tvbuff_t *tvb = tcp->ds_tvb;
-    gint off = tcp->start;
-    gint avail = captured_from(tcp);
-    if (ip->ds_tvb == tcp->ds_tvb) {
-        /* Bytes past the IP datagram (Ethernet padding, trailers) are not TCP,
-         * and a datagram too short for a TCP header carries no segment. */
-        if (ip_end - off < 20)
-            return FALSE;
-        avail = MIN(avail, ip_end - off);
-    }
+    gint avail = (gint)tvb_captured_length(tvb) - off;
+    /* Bytes past the IP datagram (Ethernet padding, trailers) are not TCP,
+     * and a datagram too short for a TCP header carries no segment. */
+    if (off < 0 || end - off < 20)
+        return FALSE;
+    avail = MIN(avail, end - off);
     if (avail < 4)
         return FALSE;
     seg->tuple.sport = tvb_get_ntohs(tvb, off);
@@ -162,18 +261,53 @@ static gboolean read_tcp(const field_info *tcp, const field_info *ip, gint ip_en
     }
     if (avail >= 16)
         seg->window = tvb_get_ntohs(tvb, off + 14);
-    if (hdr_len > 20 && (seg->flags & TCPDIAG_SYN))
-        seg->mss = read_mss_option(tvb, off + 20, off + MIN(hdr_len, avail));
+    seg->tcp_hdr_len = (guint16)hdr_len;
+    if (hdr_len > 20)
+        read_options(tvb, off + 20, off + MIN(hdr_len, avail), seg);
 
     /* Payload length from the IP header, so snaplen-cut frames still count. */
-    gint end;
-    if (ip->ds_tvb == tcp->ds_tvb)
-        end = ip_end;
-    else  /* TCP in a reassembled datagram: that data source is the IP payload */
-        end = (gint)tvb_reported_length(tvb);
     gint payload = end - off - hdr_len;
+    /* For a first fragment: the part of the payload this fragment carries. */
     seg->payload_len = payload > 0 ? (guint32)payload : 0;
     return TRUE;
+}
+
+/* RFC 793 checksum over the pseudo-header and the whole segment, when all of it was captured. */
+static tcpdiag_checksum verify_checksum(tvbuff_t *tvb, gint off, gint end, const tcpdiag_segment *seg)
+{
+    gint tcp_len = end - off;
+    if (tcp_len < 20 || (gint)tvb_captured_length(tvb) < end)
+        return TCPDIAG_CSUM_UNKNOWN;
+    guint8 pseudo[40];
+    gint plen;
+    memset(pseudo, 0, sizeof pseudo);
+    if (seg->tuple.family == 4) {
+        memcpy(pseudo, seg->tuple.src, 4);
+        memcpy(pseudo + 4, seg->tuple.dst, 4);
+        pseudo[9] = 6;
+        pseudo[10] = (guint8)(tcp_len >> 8);
+        pseudo[11] = (guint8)tcp_len;
+        plen = 12;
+    } else {
+        memcpy(pseudo, seg->tuple.src, 16);
+        memcpy(pseudo + 16, seg->tuple.dst, 16);
+        pseudo[34] = (guint8)(tcp_len >> 8);
+        pseudo[35] = (guint8)tcp_len;
+        pseudo[39] = 6;
+        plen = 40;
+    }
+    vec_t vec[2];
+    SET_CKSUM_VEC_PTR(vec[0], pseudo, plen);
+    SET_CKSUM_VEC_TVB(vec[1], tvb, off, tcp_len);
+    if (in_cksum(vec, 2) == 0)
+        return TCPDIAG_CSUM_GOOD;
+    /* Offload leaves the folded pseudo-header sum (or its complement) in the field. */
+    guint16 stored = tvb_get_ntohs(tvb, off + 16);
+    guint16 pseudo_only = (guint16)in_cksum(vec, 1);
+    guint16 pseudo_sum = (guint16)~pseudo_only;
+    if (stored == pseudo_sum || stored == pseudo_only)
+        return TCPDIAG_CSUM_PARTIAL;
+    return TCPDIAG_CSUM_BAD;
 }
 
 static tcpdiag_icmp_error classify_icmp(guint8 type, guint8 code, gboolean v6)
@@ -204,11 +338,67 @@ static tcpdiag_icmp_error classify_icmp(guint8 type, guint8 code, gboolean v6)
 static void read_icmp(const field_info *icmp, tcpdiag_segment *seg)
 {
     seg->icmp_v6 = icmp->hfinfo->id == hf_icmpv6;
-    if (captured_from(icmp) >= 2) {
+    gint avail = captured_from(icmp);
+    if (avail >= 2) {
         seg->icmp_type = tvb_get_guint8(icmp->ds_tvb, icmp->start);
         seg->icmp_code = tvb_get_guint8(icmp->ds_tvb, icmp->start + 1);
     }
     seg->quoted_by = classify_icmp(seg->icmp_type, seg->icmp_code, seg->icmp_v6);
+    if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && avail >= 8)
+        seg->icmp_mtu = seg->icmp_v6 ? tvb_get_ntohl(icmp->ds_tvb, icmp->start + 4)
+                                     : tvb_get_ntohs(icmp->ds_tvb, icmp->start + 6);
+}
+
+/* Whether some TCP item sits directly above this IP item. */
+static gboolean ip_has_tcp_above(proto_tree *tree, GPtrArray *tcps, const field_info *ip)
+{
+    for (guint i = 0; tcps && i < tcps->len; i++) {
+        field_info *tcp = g_ptr_array_index(tcps, i);
+        if (nearest_of_two(tree, hf_ip, hf_ipv6, tcp->total_layer_num) == ip)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void stamp(tcpdiag_segment *seg, packet_info *pinfo)
+{
+    seg->frame = pinfo->num;
+    seg->time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+/*
+ * A first IPv4 fragment of TCP that Wireshark has not reassembled (yet, or
+ * ever) carries no tcp item, but its bytes hold the TCP header: the
+ * retransmission analysis needs it to tell that a re-sent segment had been
+ * fragmented and never completed.
+ */
+static guint extract_first_fragments(proto_tree *tree, packet_info *pinfo, GPtrArray *tcps,
+                                     tcpdiag_segment *out, guint n, guint max)
+{
+    GPtrArray *ips = proto_get_finfo_ptr_array(tree, hf_ip);
+    for (guint i = 0; ips && i < ips->len && n < max; i++) {
+        field_info *ip = g_ptr_array_index(ips, i);
+        gint avail = captured_from(ip);
+        if (avail < 20)
+            continue;
+        tvbuff_t *tvb = ip->ds_tvb;
+        guint16 frag = tvb_get_ntohs(tvb, ip->start + 6);
+        gboolean first_with_more = (frag & 0x2000) && (frag & 0x1fff) == 0;
+        if (!first_with_more || tvb_get_guint8(tvb, ip->start + 9) != 6
+            || ip_has_tcp_above(tree, tcps, ip))
+            continue;
+        tcpdiag_segment *seg = &out[n];
+        memset(seg, 0, sizeof *seg);
+        gint ip_end = 0;
+        gint ihl = (tvb_get_guint8(tvb, ip->start) & 0x0f) * 4;
+        if (!read_ip(ip, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
+            continue;
+        /* Everything above this IP header is in higher layers: count below the next one. */
+        read_link(tree, ip->total_layer_num + 1, seg);
+        stamp(seg, pinfo);
+        n++;
+    }
+    return n;
 }
 
 guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out, guint max)
@@ -226,15 +416,25 @@ guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out
         tcpdiag_segment *seg = &out[n];
         memset(seg, 0, sizeof *seg);
         gint ip_end = 0;
-        if (!read_ip(ip, seg, &ip_end) || !read_tcp(tcp, ip, ip_end, seg))
+        if (!read_ip(ip, seg, &ip_end))
+            continue;
+        gint end = ip_end;
+        if (ip->ds_tvb != tcp->ds_tvb) {
+            /* TCP in a reassembled datagram: that data source is the IP payload */
+            end = (gint)tvb_reported_length(tcp->ds_tvb);
+            seg->ip_frag = TCPDIAG_FRAG_REASSEMBLED;
+        }
+        if (!read_tcp(tcp->ds_tvb, tcp->start, end, seg))
             continue;
         field_info *icmp = nearest_of_two(tree, hf_icmp, hf_icmpv6, layer);
         if (icmp)
             read_icmp(icmp, seg);
+        else if (seg->ip_frag != TCPDIAG_FRAG_FIRST)
+            seg->checksum = (guint8)verify_checksum(tcp->ds_tvb, tcp->start, end, seg);
         seg->has_stream = stream_of_layer(tree, layer, &seg->stream);
-        seg->frame = pinfo->num;
-        seg->time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+        read_link(tree, layer, seg);
+        stamp(seg, pinfo);
         n++;
     }
-    return n;
+    return extract_first_fragments(tree, pinfo, tcps, out, n, max);
 }

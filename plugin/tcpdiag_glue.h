@@ -8,6 +8,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 
 #include "core/tcpdiag_conv.h"
 #include "core/tcpdiag_verdict.h"
@@ -15,10 +16,16 @@
 /* At most this many TCP headers per frame are analysed (tunnels, ICMP). */
 #define TCPDIAG_MAX_LAYERS 8
 
+/* One TCP header's stored result; also what the "tcpdiag" tap delivers. */
+typedef struct tcpdiag_layer_record {
+    tcpdiag_verdict v;
+    const tcpdiag_retrans_info *retrans;  /* NULL unless v.has_retrans_info */
+} tcpdiag_layer_record;
+
 /* What the first pass stored for one frame; later passes render only this. */
 typedef struct tcpdiag_frame_record {
-    guint8          count;
-    tcpdiag_verdict layer[];
+    guint8               count;
+    tcpdiag_layer_record layer[];
 } tcpdiag_frame_record;
 
 /* Registered ids, filled by tcpdiag_proto.c. */
@@ -41,9 +48,23 @@ extern tcpdiag_ids tcpdiag_id;
 void tcpdiag_extract_register_wanted(dissector_handle_t handle);
 guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out, guint max);
 
-/* tcpdiag_tree.c: tree items and Expert Info for one stored verdict. */
-void tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                         const tcpdiag_verdict *v, const tcpdiag_conv *conv);
+/* tcpdiag_tree.c: the tcpdiag subtree for one stored verdict (connection
+ * facts and their Expert Info); returns the subtree, *top its item. */
+proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                const tcpdiag_verdict *v, const tcpdiag_conv *conv, proto_item **top);
+
+/* tcpdiag_view_retrans.c: retransmission fields, Expert Info and preferences. */
+void tcpdiag_view_retrans_register(int proto, module_t *prefs);
+void tcpdiag_view_retrans_config(tcpdiag_retrans_config *cfg);
+/* The "retransmission rate warning" preference, in percent (default 1). */
+double tcpdiag_view_retrans_rate_threshold_pct(void);
+void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r);
+
+/* tcpdiag_view_mss.c: MSS, fragmentation and path-MTU fields and Expert Info. */
+void tcpdiag_view_mss_register(int proto);
+void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+                             const tcpdiag_verdict *v);
 
 /* tcpdiag_expert.c */
 void tcpdiag_expert_register(int proto);
@@ -57,6 +78,10 @@ guint tcpdiag_conversation_cap(void);
 
 /* tcpdiag_summary.c: `tshark -z tcpdiag,summary`. */
 void tcpdiag_summary_register(void);
+/* `-z tcpdiag,netstat`, `-z tcpdiag,conns` and the stats tree (`-z tcpdiag,tree`). */
+void tcpdiag_report_netstat_register(void);
+void tcpdiag_report_conns_register(void);
+void tcpdiag_stats_tree_register(void);
 
 /* "10.0.0.1:443" or "[2001:db8::1]:443" in the given scope. */
 const char *tcpdiag_endpoint_str(wmem_allocator_t *scope, const tcpdiag_tuple *t, gboolean source);

@@ -54,10 +54,11 @@ guint tcpdiag_conversation_cap(void)
 
 static void tcpdiag_init(void)
 {
-    tcpdiag_config cfg = {
-        .close_wait_warn_ns = (gint64)pref_close_wait_warn_s * 1000000000,
-        .max_conversations = pref_max_conversations,
-    };
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    cfg.close_wait_warn_ns = (gint64)pref_close_wait_warn_s * 1000000000;
+    tcpdiag_view_retrans_config(&cfg.retrans);
+    cfg.max_conversations = pref_max_conversations;
     tracker = tcpdiag_tracker_new(&cfg);
 }
 
@@ -74,10 +75,15 @@ static tcpdiag_frame_record *analyse_frame(proto_tree *tree, packet_info *pinfo)
     if (n == 0)
         return NULL;
     tcpdiag_frame_record *rec = wmem_alloc0(wmem_file_scope(),
-                                            sizeof *rec + n * sizeof(tcpdiag_verdict));
+                                            sizeof *rec + n * sizeof(tcpdiag_layer_record));
     rec->count = (guint8)n;
-    for (guint i = 0; i < n; i++)
-        tcpdiag_tracker_process(tracker, &segs[i], &rec->layer[i]);
+    for (guint i = 0; i < n; i++) {
+        tcpdiag_retrans_info info;
+        tcpdiag_tracker_process(tracker, &segs[i], &rec->layer[i].v, &info);
+        /* Most segments are plain: keep the details only where there are some. */
+        if (rec->layer[i].v.has_retrans_info)
+            rec->layer[i].retrans = wmem_memdup(wmem_file_scope(), &info, sizeof info);
+    }
     return rec;
 }
 
@@ -94,9 +100,13 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!rec)
         return 0;
     for (guint i = 0; i < rec->count; i++) {
-        const tcpdiag_verdict *v = &rec->layer[i];
-        tcpdiag_tree_render(tvb, pinfo, tree, v, tcpdiag_conv_of(v));
-        tap_queue_packet(tcpdiag_id.tap, pinfo, v);
+        const tcpdiag_layer_record *layer = &rec->layer[i];
+        const tcpdiag_conv *conv = tcpdiag_conv_of(&layer->v);
+        proto_item *top;
+        proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, conv, &top);
+        tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans);
+        tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v);
+        tap_queue_packet(tcpdiag_id.tap, pinfo, layer);
     }
     return tvb_captured_length(tvb);
 }
@@ -160,11 +170,16 @@ void proto_register_tcpdiag(void)
         "(handshake not_seen), and a second pass can no longer name its client and server. "
         "The -z tcpdiag,summary report counts the dropped conversations.",
         10, &pref_max_conversations);
+    tcpdiag_view_retrans_register(tcpdiag_id.proto, module);
+    tcpdiag_view_mss_register(tcpdiag_id.proto);
 
     register_init_routine(tcpdiag_init);
     register_cleanup_routine(tcpdiag_cleanup);
     tcpdiag_id.tap = register_tap("tcpdiag");
     tcpdiag_summary_register();
+    tcpdiag_report_netstat_register();
+    tcpdiag_report_conns_register();
+    tcpdiag_stats_tree_register();
 }
 
 void proto_reg_handoff_tcpdiag(void)

@@ -21,6 +21,7 @@ typedef struct summary_row {
     gchar          *server;
     tcpdiag_verdict last;
     guint32         frames;
+    guint32         retrans[2];  /* re-sent segments by the client, by the server */
 } summary_row;
 
 typedef struct summary_tap {
@@ -42,7 +43,8 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dis
                                         const void *vp, tap_flags_t flags _U_)
 {
     summary_tap *s = data;
-    const tcpdiag_verdict *v = vp;
+    const tcpdiag_layer_record *layer = vp;
+    const tcpdiag_verdict *v = &layer->v;
     if (v->conv_id == TCPDIAG_NO_CONV)
         return TAP_PACKET_DONT_REDRAW;
     if (v->conv_id >= s->rows->len)
@@ -58,6 +60,8 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dis
     r->last = *v;
     if (!v->quoted)
         r->frames++;
+    if (v->retrans_kind != TCPDIAG_RK_NONE)
+        r->retrans[v->from_server ? 1 : 0]++;
     return TAP_PACKET_REDRAW;
 }
 
@@ -80,8 +84,9 @@ static void summary_draw(void *data)
         if (counts[h])
             printf(", %s: %u", tcpdiag_handshake_name((tcpdiag_handshake)h), counts[h]);
     printf("\n---------------------------------------------------------------------------------------------------\n");
-    printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7s\n",
-           "Stream", "Client", "Server", "Handshake", "Client state", "Server state", "HS RTT ms", "Frames");
+    printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7s %11s\n",
+           "Stream", "Client", "Server", "Handshake", "Client state", "Server state", "HS RTT ms", "Frames",
+           "Re-sent c/s");
     for (guint i = 0; i < s->rows->len; i++) {
         summary_row *r = &g_array_index(s->rows, summary_row, i);
         if (!r->seen)
@@ -91,10 +96,12 @@ static void summary_draw(void *data)
             snprintf(stream, sizeof stream, "%u", r->last.stream);
         if (r->last.rtt_known)
             snprintf(rtt, sizeof rtt, "%.3f", (double)r->last.rtt_ns / 1e6);
-        printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7u%s\n", stream, r->client, r->server,
+        char resent[24];
+        snprintf(resent, sizeof resent, "%u/%u", r->retrans[0], r->retrans[1]);
+        printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7u %11s%s\n", stream, r->client, r->server,
                tcpdiag_handshake_name(r->last.handshake),
                tcpdiag_state_name(r->last.state_client), tcpdiag_state_name(r->last.state_server),
-               rtt, r->frames, r->last.roles_inferred ? "  (roles inferred)" : "");
+               rtt, r->frames, resent, r->last.roles_inferred ? "  (roles inferred)" : "");
     }
     guint64 dropped = tcpdiag_conversations_dropped();
     if (dropped)

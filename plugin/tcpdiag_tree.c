@@ -119,8 +119,8 @@ static void add_handshake(proto_tree *tree, tvbuff_t *tvb, const tcpdiag_verdict
     }
 }
 
-void tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                         const tcpdiag_verdict *v, const tcpdiag_conv *conv)
+proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                const tcpdiag_verdict *v, const tcpdiag_conv *conv, proto_item **top_out)
 {
     proto_item *top = proto_tree_add_item(tree, tcpdiag_id.proto, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
@@ -178,4 +178,6 @@ void tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item_set_generated(it);
     }
     add_expert(pinfo, top, v, change);
+    *top_out = top;
+    return t;
 }

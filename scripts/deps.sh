@@ -4,6 +4,11 @@
 # as root, otherwise prints the exact apt line and stops.
 # SPDX-License-Identifier: GPL-2.0-or-later
 TCPDIAG_PACKAGES="cmake gcc make pkg-config libglib2.0-dev libwireshark-dev wireshark-dev tshark python3 util-linux"
+# CI also runs the GUI smoke test (tests/integration/test_gui_smoke.py): the real
+# Wireshark under a virtual X server. Elsewhere that test skips itself when these are missing.
+if [ "${CI:-}" = true ]; then
+    TCPDIAG_PACKAGES="$TCPDIAG_PACKAGES wireshark-qt xvfb xdotool"
+fi
 
 tcpdiag_missing_packages() {
     missing=""

@@ -28,3 +28,8 @@ echo ">> per segment (tshark -r CAPTURE -T fields -e frame.number -e tcpdiag.str
 tshark -r "$capture" -Y tcpdiag -T fields -E header=y -e frame.number -e tcpdiag.stream \
     -e tcpdiag.handshake -e tcpdiag.state.client -e tcpdiag.state.server -e tcpdiag.state.change \
     2>/dev/null | head -21
+echo ">> netstat -s -p tcp, per host, computed from the capture (tshark -r CAPTURE -q -z tcpdiag,netstat):"
+tshark -r "$capture" -q -z tcpdiag,netstat 2>/dev/null
+echo ">> retransmissions: kind and probable causes, most probable first (tshark -r CAPTURE -Y tcpdiag.retrans -T fields ...), first 20:"
+tshark -r "$capture" -Y tcpdiag.retrans -T fields -E header=y -e frame.number -e tcpdiag.direction \
+    -e tcpdiag.retrans.kind -e tcpdiag.retrans.attempt -e tcpdiag.retrans.cause 2>/dev/null | head -21

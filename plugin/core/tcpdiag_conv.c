@@ -26,7 +26,23 @@ typedef struct conv_private {
     tcpdiag_conv pub;
     struct conv_private *idle_prev, *idle_next;   /* the tracker's activity list */
     bool close_wait_warned[2];
+    tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
+    tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
+    uint32_t last_frame_from[2];    /* each side's latest segment */
+    uint32_t icmp_frame;            /* latest ICMP error about this conversation */
+    uint8_t  wscale[2];             /* window scale option of each side's SYN */
+    bool     wscale_sent[2];
+    bool     wscale_applied;
+    tcpdiag_mss_state mss;
 } conv_private;
+
+static void conv_private_free(gpointer data)
+{
+    conv_private *p = data;
+    tcpdiag_flow_free(p->flow[0]);
+    tcpdiag_flow_free(p->flow[1]);
+    g_free(p);
+}
 
 /* ---- tuples -------------------------------------------------------------- */
 
@@ -99,12 +115,21 @@ static gboolean tuple_equal(gconstpointer a, gconstpointer b)
 
 /* ---- tracker ------------------------------------------------------------- */
 
+void tcpdiag_config_defaults(tcpdiag_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->close_wait_warn_ns = G_GINT64_CONSTANT(5000000000);
+    cfg->retrans.dup_ack_threshold = 3;
+    cfg->retrans.rate_warn_bp = 100;
+    cfg->retrans.rate_min_segments = 100;
+}
+
 tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
 {
     tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
     t->cfg = *cfg;
     t->by_tuple = g_hash_table_new_full(tuple_hash, tuple_equal, g_free, NULL);
-    t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_private_free);
     return t;
 }
 
@@ -526,6 +551,96 @@ static void watch_close_wait(tcpdiag_tracker *t, conv_private *p, const tcpdiag_
     }
 }
 
+/* ---- retransmissions -------------------------------------------------------- */
+
+/* Best round trip known for the whole path through the capture point. */
+static int64_t conv_rtt(const tcpdiag_conv *c)
+{
+    if (c->rtt_known)
+        return c->rtt_ns;
+    if (c->rtt_server_known && c->rtt_client_known)
+        return c->rtt_server_ns + c->rtt_client_ns;
+    return c->rtt_server_known ? c->rtt_server_ns : 0;
+}
+
+/* Flows exist once a conversation is more than bare SYNs (a SYN flood costs no flow). */
+static void ensure_flows(conv_private *p)
+{
+    for (int i = 0; i < 2; i++) {
+        if (p->flow[i])
+            continue;
+        p->flow[i] = tcpdiag_flow_new();
+        const tcpdiag_endpoint *ep = &p->pub.ep[i];
+        if (ep->isn_known)
+            tcpdiag_flow_start(p->flow[i], ep->isn + 1 + ep->syn_data_len, p->syn[i].count);
+    }
+}
+
+/* Windows are comparable with bytes in flight once both SYNs are known. */
+static void apply_window_scale(conv_private *p, const tcpdiag_segment *seg, const seg_facts *f)
+{
+    if (f->syn && !f->rst) {
+        p->wscale_sent[f->dir] = seg->options & TCPDIAG_OPT_WSCALE;
+        p->wscale[f->dir] = seg->wscale;
+    }
+    if (p->wscale_applied || !p->flow[0] || !(f->synack || (!f->syn && p->syn[TCPDIAG_SERVER].count)))
+        return;
+    bool both = p->wscale_sent[0] && p->wscale_sent[1];
+    /* Flow i is sent by side i; its receiver (the other side) scales its windows. */
+    for (int i = 0; i < 2; i++)
+        tcpdiag_flow_set_window_scale(p->flow[i], both ? MIN(p->wscale[!i], 14) : 0);
+    p->wscale_applied = true;
+}
+
+static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
+                          const seg_facts *f, bool repeat_syn, tcpdiag_verdict *out,
+                          tcpdiag_retrans_info *info)
+{
+    tcpdiag_conv *c = &p->pub;
+    int dir = f->dir;
+    tcpdiag_retrans_context ctx = {
+        .cfg = &t->cfg.retrans,
+        .rtt_ns = conv_rtt(c),
+        .rtt_sender_leg_ns = dir == TCPDIAG_CLIENT ? (c->rtt_client_known ? c->rtt_client_ns : 0)
+                                                   : (c->rtt_server_known ? c->rtt_server_ns : 0),
+        .peer_reply_frame = p->last_frame_from[!dir],
+        .icmp_frame = p->icmp_frame,
+    };
+    if (f->syn && !f->rst) {
+        if (repeat_syn)
+            tcpdiag_retrans_syn(&ctx, &p->syn[dir], seg, f->synack, info);
+        else
+            tcpdiag_syn_history_first(&p->syn[dir], seg);
+    }
+    if (f->bare_syn && !p->flow[dir]) {
+        apply_window_scale(p, seg, f);
+        c->seq_segs[dir]++;
+        if (repeat_syn)
+            c->retrans_segs[dir]++;
+    } else {
+        ensure_flows(p);
+        apply_window_scale(p, seg, f);
+        tcpdiag_retrans_process(&ctx, p->flow[dir], p->flow[!dir], seg, info);
+        c->seq_segs[dir] = tcpdiag_flow_data_segments(p->flow[dir]);
+        c->retrans_segs[dir] = tcpdiag_flow_retrans_count(p->flow[dir]);
+    }
+    p->last_frame_from[dir] = seg->frame;
+    out->retrans_kind = info->kind;
+    out->lookalike = info->lookalike;
+    out->fragment_completion = info->fragment_completion;
+    out->has_retrans_info = info->kind || info->lookalike || info->gave_up || info->rate_over ||
+                            info->unneeded;
+}
+
+static bool repeats_syn(const tcpdiag_conv *c, const tcpdiag_segment *seg, const seg_facts *f)
+{
+    if (!f->syn || f->rst)
+        return false;
+    const tcpdiag_endpoint *sender = &c->ep[f->dir];
+    uint16_t sent = f->bare_syn ? sender->syn_count : sender->synack_count;
+    return sent > 0 && sender->isn_known && sender->isn == seg->seq;
+}
+
 static void fill_verdict(const tcpdiag_conv *c, const uint8_t prev[2], tcpdiag_verdict *out)
 {
     out->conv_id = c->id;
@@ -577,6 +692,11 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
     out->from_server = !from_client;
     bool unreachable = seg->quoted_by == TCPDIAG_ICMP_UNREACH_HARD ||
                        seg->quoted_by == TCPDIAG_ICMP_UNREACH_SOFT;
+    tcpdiag_flow *quoted_flow = p->flow[from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER];
+    if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && quoted_flow)
+        tcpdiag_flow_note_icmp_ptb(quoted_flow, seg);
+    if (unreachable)
+        p->icmp_frame = seg->frame;
     /* A SYN retried after a refusal reopens the verdict, so syn_only covers it. */
     if (unreachable && from_client && c->handshake == TCPDIAG_HS_SYN_ONLY && is_syn_of(c, seg)) {
         hs_event(c, TCPDIAG_HS_EV_ICMP_UNREACHABLE);
@@ -587,12 +707,32 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
         apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
         apply(&c->ep[TCPDIAG_SERVER], TCPDIAG_EV_NOT_REACHED);
     }
+    tcpdiag_mss_quoted(&p->mss, seg, from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER, &out->mss);
     fill_verdict(c, prev, out);
 }
 
-void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out)
+static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
+                                   seg_facts *f, tcpdiag_verdict *out, tcpdiag_retrans_info *info)
 {
+    tcpdiag_conv *c = &p->pub;
+    f->dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;
+    out->from_server = f->dir == TCPDIAG_SERVER;
+    uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    out->first_fragment = true;
+    track_retrans(t, p, seg, f, false, out, info);
+    tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, info, &out->mss);
+    fill_verdict(c, prev, out);
+}
+
+void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out,
+                             tcpdiag_retrans_info *retrans)
+{
+    tcpdiag_retrans_info scratch;
+    tcpdiag_retrans_info *info = retrans ? retrans : &scratch;
+    memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
+    out->flags = seg->flags;
+    out->checksum = seg->checksum;
     out->stream = seg->stream;
     out->has_stream = seg->has_stream;
     out->payload_len = seg->payload_len;
@@ -614,6 +754,15 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     tcpdiag_tuple key;
     tuple_canonical(&seg->tuple, &key);
     conv_private *p = g_hash_table_lookup(t->by_tuple, &key);
+    if (seg->ip_frag == TCPDIAG_FRAG_FIRST) {
+        /* Only the TCP header of a datagram that was never reassembled here:
+         * not a segment the receiver got, but worth remembering as sent. */
+        if (p)
+            process_first_fragment(t, p, seg, &f, out, info);
+        else
+            out->conv_id = TCPDIAG_NO_CONV;
+        return;
+    }
     if (p && f.bare_syn && syn_starts_new_conversation(&p->pub, seg)) {
         p = conv_create(t, seg);
         set_note(out, TCPDIAG_NOTE_PORT_REUSE);
@@ -628,9 +777,12 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     out->from_server = f.dir == TCPDIAG_SERVER;
 
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    bool repeat_syn = repeats_syn(c, seg, &f);
     track_handshake(c, seg, &f, out);
     track_states(c, seg, &f, out);
     watch_close_wait(t, p, seg, prev, out);
+    track_retrans(t, p, seg, &f, repeat_syn, out, info);
+    tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
 
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcpdiag_retrans.h"
 #include "tcpdiag_segment.h"
 #include "tcpdiag_verdict.h"
 
@@ -50,23 +51,31 @@ typedef struct tcpdiag_conv {
     int64_t  first_ns, last_ns;
     int64_t  rtt_ns, rtt_server_ns, rtt_client_ns;
     bool     rtt_known, rtt_server_known, rtt_client_known;
+    uint32_t seq_segs[2];      /* segments carrying sequence space, by sender (client, server) */
+    uint32_t retrans_segs[2];  /* ... of which retransmissions */
     tcpdiag_endpoint ep[2];
 } tcpdiag_conv;
 
 typedef struct tcpdiag_config {
     int64_t close_wait_warn_ns;  /* CLOSE_WAIT older than this gets a warning */
+    tcpdiag_retrans_config retrans;
     /* At most this many conversations are held; beyond it the one idle the
      * longest is dropped (a SYN flood must not exhaust memory). 0 = no cap. */
     uint32_t max_conversations;
 } tcpdiag_config;
+
+/* Defaults users get when they change nothing. */
+void tcpdiag_config_defaults(tcpdiag_config *cfg);
 
 typedef struct tcpdiag_tracker tcpdiag_tracker;
 
 tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg);
 void tcpdiag_tracker_free(tcpdiag_tracker *t);
 
-/* Feed one TCP header, in capture order; fills *out. */
-void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out);
+/* Feed one TCP header, in capture order; fills *out, and *retrans (may be
+ * NULL) with the retransmission facts when out->has_retrans_info. */
+void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out,
+                             tcpdiag_retrans_info *retrans);
 
 /* Conversations started so far; ids run from 0 to this minus 1 and are never reused. */
 uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcpdiag_mss.h"
+
 /* Findings worth an Expert Info entry; a bit each in tcpdiag_verdict.notices. */
 typedef enum tcpdiag_notice {
     TCPDIAG_NOTE_STATE_CHANGE,         /* an endpoint's netstat state changed */
@@ -59,6 +61,15 @@ typedef struct tcpdiag_verdict {
     int64_t  rtt_client_ns;    /* SYN-ACK -> ACK: tap to client and back */
     int64_t  close_wait_ns;    /* how long an endpoint has been in CLOSE_WAIT */
     uint32_t payload_len;
+    uint8_t  flags;            /* TCP flags of this header */
+    uint8_t  checksum;         /* tcpdiag_checksum of this header */
+    uint8_t  retrans_kind;     /* tcpdiag_retrans_kind, NONE when not a retransmission */
+    uint8_t  lookalike;        /* tcpdiag_lookalike */
+    bool     has_retrans_info; /* the tracker filled a tcpdiag_retrans_info for this header */
+    bool     first_fragment;   /* only the first IP fragment of a segment: sent, not yet received */
+    bool     fragment_completion; /* the last fragment of a datagram whose first fragment
+                                     was already counted as the transmission */
+    tcpdiag_mss_verdict mss;   /* MSS / fragmentation / path-MTU risk so far */
 } tcpdiag_verdict;
 
 static inline bool tcpdiag_verdict_has(const tcpdiag_verdict *v, tcpdiag_notice n)

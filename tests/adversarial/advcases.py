@@ -511,8 +511,10 @@ def case_ipv6_extension_headers():
 def case_ipv4_fragments():
     c = Case("ipv4-fragments", "TCP segments in IPv4 fragments: reassembled, lost, overlapping",
              "A 2000-byte request goes in two fragments (reassembled: the second frame shows the "
-             "segment). The next one loses its second fragment: no TCP is ever shown for it, and "
-             "the client resends the bytes in two unfragmented segments. A third datagram has "
+             "segment; tcpdiag already analyses the TCP header in the first fragment). The next one "
+             "loses its second fragment: Wireshark never shows TCP for it, tcpdiag counts its first "
+             "fragment as the transmission, and the client resends the bytes in two unfragmented "
+             "segments. A third datagram has "
              "overlapping fragments with conflicting bytes (a classic evasion); whether Wireshark "
              "shows the segment or not, nothing changes state. Then an ordinary close.")
     f = Flow(c, "192.0.2.95", 47500, "198.51.100.95", 80, 0x60000000, 0x61000000)
@@ -525,12 +527,15 @@ def case_ipv4_fragments():
             f.send_ip(pkt, CLIENT, exp, note, optional=optional)
     first = f.segment(CLIENT, P.PSH | P.ACK, 2000)
     frags(first, [(0, True, 0, 1480), (1480, False, 1480, len(first))], 0x0101,
-          [(None, "fragment 1/2: no TCP yet", False),
+          [((COMPLETE, EST, EST), "fragment 1/2: Wireshark shows no TCP yet, tcpdiag analyses the TCP "
+                                  "header it carries (the transmission); no state change", False),
            ((COMPLETE, EST, EST), "fragment 2/2: the 2000-byte request", False)])
     f.send(SERVER, P.ACK, (COMPLETE, EST, EST), "server acks it")
     start = f.nxt[CLIENT]
     lost = f.segment(CLIENT, P.PSH | P.ACK, 2000)
-    frags(lost, [(0, True, 0, 1480)], 0x0102, [(None, "fragment 1/2; 2/2 never comes", False)])
+    frags(lost, [(0, True, 0, 1480)], 0x0102,
+          [((COMPLETE, EST, EST), "fragment 1/2 (2/2 never comes): its TCP header is the transmission; "
+                                  "the re-sent bytes below are retransmissions (ip_fragment_lost)", False)])
     f.send(CLIENT, P.ACK, (COMPLETE, EST, EST), "the bytes again: 1000", data=1000, seq=start,
            dt_us=300000)
     f.send(CLIENT, P.PSH | P.ACK, (COMPLETE, EST, EST), "and 1000 more", data=1000, seq=start + 1000)
@@ -538,7 +543,7 @@ def case_ipv4_fragments():
     bad = f.segment(CLIENT, P.PSH | P.ACK, 1000)
     clash = bad[:1000] + bytes(b ^ 0xFF for b in bad[1000:])
     frags(clash, [(0, True, 0, 1008), (1000, False, 1000, len(clash))], 0x0103,
-          [(None, "overlapping fragment 1/2", False),
+          [((COMPLETE, EST, EST), "overlapping fragment 1/2: its TCP header is analysed, no state change", False),
            ((COMPLETE, EST, EST), "overlapping fragment 2/2 with other bytes in the overlap", True)])
     f.send(SERVER, P.ACK, (COMPLETE, EST, EST), "server acks")
     close_by_client(f)

@@ -47,7 +47,10 @@ typedef struct feeder {
 static void feeder_init(feeder *f, uint32_t cap)
 {
     memset(f, 0, sizeof *f);
-    tcpdiag_config cfg = { .close_wait_warn_ns = 3600LL * 1000000000, .max_conversations = cap };
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    cfg.close_wait_warn_ns = 3600LL * 1000000000;
+    cfg.max_conversations = cap;
     f->t = tcpdiag_tracker_new(&cfg);
 }
 
@@ -64,7 +67,7 @@ static const tcpdiag_verdict *send_seg(feeder *f, uint32_t n, bool from_server, 
     g.ack = ack;
     g.frame = ++f->frame;
     g.time_ns = (int64_t)f->frame * 1000000;
-    tcpdiag_tracker_process(f->t, &g, &f->v);
+    tcpdiag_tracker_process(f->t, &g, &f->v, NULL);
     return &f->v;
 }
 
@@ -175,7 +178,7 @@ static void test_quote_of_dropped_conversation(void)
     g.quoted_by = TCPDIAG_ICMP_UNREACH_HARD;
     g.icmp_type = 3;
     g.icmp_code = 3;
-    tcpdiag_tracker_process(f.t, &g, &f.v);
+    tcpdiag_tracker_process(f.t, &g, &f.v, NULL);
     CHECK(f.v.quoted);
     CHECK_EQ_INT(f.v.conv_id, TCPDIAG_NO_CONV);
     CHECK_EQ_INT(tcpdiag_tracker_conv_count(f.t), 2);   /* a quote never opens one */

@@ -37,12 +37,14 @@ static void feed(tcpdiag_tracker *t, uint32_t frame, int64_t time_ns, bool from_
     g.frame = frame;
     g.time_ns = time_ns;
     check_context("frame %u", (unsigned)frame);
-    tcpdiag_tracker_process(t, &g, &v);
+    tcpdiag_tracker_process(t, &g, &v, NULL);
 }
 
 int main(void)
 {
-    tcpdiag_config cfg = { .close_wait_warn_ns = 3600 * 1000 * MS };
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    cfg.close_wait_warn_ns = 3600 * 1000 * MS;
     tcpdiag_tracker *t = tcpdiag_tracker_new(&cfg);
     const int64_t t0 = 1700000000LL * 1000 * MS;
 

@@ -138,7 +138,9 @@ static tcpdiag_tuple reversed(const tcpdiag_tuple *in)
 static void sim_init_tuple(sim *s, const char *name, tcpdiag_tuple cs, int64_t close_wait_warn_ns)
 {
     memset(s, 0, sizeof *s);
-    tcpdiag_config cfg = { .close_wait_warn_ns = close_wait_warn_ns };
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    cfg.close_wait_warn_ns = close_wait_warn_ns;
     s->name = name;
     s->t = tcpdiag_tracker_new(&cfg);
     s->cs = cs;
@@ -182,7 +184,7 @@ static const tcpdiag_verdict *feed(sim *s, tcpdiag_segment *g, int64_t dt)
     g->frame = ++s->frame;
     g->time_ns = s->now;
     check_context("%s, frame %u", s->name, (unsigned)s->frame);
-    tcpdiag_tracker_process(s->t, g, &s->v);
+    tcpdiag_tracker_process(s->t, g, &s->v, NULL);
     return &s->v;
 }
 

@@ -1,0 +1,363 @@
+/* tcpdiag_flow.c - per-direction bookkeeping: ranges sent, gaps, ACKs, SACK, window, RTT.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tcpdiag_flow.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "tcpdiag_retrans.h"
+#include "tcpdiag_seq.h"
+
+tcpdiag_flow *tcpdiag_flow_new(void)
+{
+    return g_new0(tcpdiag_flow, 1);
+}
+
+void tcpdiag_flow_start(tcpdiag_flow *f, uint32_t snd_max, uint32_t syns)
+{
+    f->snd_max = snd_max;
+    f->snd_max_known = true;
+    f->data_segs = syns;
+    f->retrans_segs = syns > 1 ? syns - 1 : 0;
+}
+
+void tcpdiag_flow_free(tcpdiag_flow *f)
+{
+    if (!f)
+        return;
+    g_free(f->tx);
+    g_free(f);
+}
+
+uint32_t tcpdiag_flow_retrans_count(const tcpdiag_flow *f)
+{
+    return f ? f->retrans_segs : 0;
+}
+
+uint32_t tcpdiag_flow_data_segments(const tcpdiag_flow *f)
+{
+    return f ? f->data_segs : 0;
+}
+
+/* ---- ranges sent ----------------------------------------------------------- */
+
+tcpdiag_tx *tcpdiag_flow_tx_at(tcpdiag_flow *f, uint32_t i)
+{
+    return &f->tx[f->tx_head + i];
+}
+
+uint32_t tcpdiag_flow_tx_find(tcpdiag_flow *f, uint32_t seq)
+{
+    uint32_t lo = 0, hi = f->tx_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tcpdiag_seq_leq(tcpdiag_flow_tx_at(f, mid)->end, seq))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Forget the oldest ranges: acknowledged ones beyond what spurious-retransmission
+ * checks need, and anything at all once the table is full. */
+static void tx_trim(tcpdiag_flow *f)
+{
+    uint32_t drop = f->tx_acked > TCPDIAG_FLOW_KEEP_ACKED ? f->tx_acked - TCPDIAG_FLOW_KEEP_ACKED : 0;
+    if (f->tx_count - drop >= TCPDIAG_FLOW_MAX_TX)
+        drop = f->tx_count - TCPDIAG_FLOW_MAX_TX + 1;
+    f->tx_head += drop;
+    f->tx_count -= drop;
+    f->tx_acked -= MIN(drop, f->tx_acked);
+}
+
+/* Room for one more range: compact to the front or grow (doubling, capped). */
+static void tx_make_room(tcpdiag_flow *f)
+{
+    if (f->tx_head + f->tx_count < f->tx_cap)
+        return;
+    if (f->tx_head > 0) {
+        memmove(f->tx, f->tx + f->tx_head, f->tx_count * sizeof *f->tx);
+        f->tx_head = 0;
+        if (f->tx_count < f->tx_cap)
+            return;
+    }
+    f->tx_cap = f->tx_cap ? f->tx_cap * 2 : 16;
+    f->tx = g_renew(tcpdiag_tx, f->tx, f->tx_cap);
+}
+
+tcpdiag_tx *tcpdiag_flow_tx_insert(tcpdiag_flow *f, uint32_t at, const tcpdiag_segment *seg,
+                                   uint32_t seq, uint32_t end)
+{
+    uint32_t before = f->tx_count;
+    tx_trim(f);
+    at -= MIN(at, before - f->tx_count);
+    tx_make_room(f);
+    tcpdiag_tx *slot = tcpdiag_flow_tx_at(f, at);
+    if (at < f->tx_count)
+        memmove(slot + 1, slot, (f->tx_count - at) * sizeof *slot);
+    f->tx_count++;
+    if (at < f->tx_acked)
+        f->tx_acked = at;
+    memset(slot, 0, sizeof *slot);
+    slot->seq = seq;
+    slot->end = end;
+    slot->first_frame = slot->last_frame = seg->frame;
+    slot->first_ns = slot->last_ns = seg->time_ns;
+    slot->tsval = seg->tsval;
+    slot->ip_id = seg->ip_id;
+    slot->ip_ttl = seg->ip_ttl;
+    slot->tx_count = 1;
+    if (seg->checksum == TCPDIAG_CSUM_BAD)
+        slot->flags |= TCPDIAG_TX_CSUM_BAD_FIRST | TCPDIAG_TX_CSUM_BAD_LAST;
+    return slot;
+}
+
+bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq)
+{
+    if (f->tx_count >= TCPDIAG_FLOW_MAX_TX)
+        return false;
+    tx_make_room(f);
+    tcpdiag_tx *left = tcpdiag_flow_tx_at(f, i);
+    memmove(left + 1, left, (f->tx_count - i) * sizeof *left);
+    f->tx_count++;
+    if (i < f->tx_acked)
+        f->tx_acked++;
+    left->end = seq;
+    (left + 1)->seq = seq;
+    return true;
+}
+
+/* ---- gaps ------------------------------------------------------------------ */
+
+void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns)
+{
+    if (f->hole_count == TCPDIAG_FLOW_MAX_HOLES) {  /* the oldest gap is the least useful */
+        memmove(f->holes, f->holes + 1, (TCPDIAG_FLOW_MAX_HOLES - 1) * sizeof f->holes[0]);
+        f->hole_count--;
+    }
+    f->holes[f->hole_count++] = (tcpdiag_hole){ .seq = seq, .end = end, .frame = frame, .ns = ns };
+}
+
+bool tcpdiag_flow_hole_fill(tcpdiag_flow *f, uint32_t seq, uint32_t end, tcpdiag_hole *found)
+{
+    for (uint32_t i = 0; i < f->hole_count; i++) {
+        tcpdiag_hole *h = &f->holes[i];
+        if (!tcpdiag_seq_lt(seq, h->end) || !tcpdiag_seq_gt(end, h->seq))
+            continue;
+        *found = *h;
+        bool keep_left = tcpdiag_seq_gt(seq, h->seq);
+        bool keep_right = tcpdiag_seq_lt(end, h->end);
+        if (keep_left && keep_right) {
+            tcpdiag_hole right = *h;
+            right.seq = end;
+            h->end = seq;
+            if (f->hole_count < TCPDIAG_FLOW_MAX_HOLES)
+                f->holes[f->hole_count++] = right;
+        } else if (keep_left) {
+            h->end = seq;
+        } else if (keep_right) {
+            h->seq = end;
+        } else {
+            memmove(h, h + 1, (f->hole_count - i - 1) * sizeof *h);
+            f->hole_count--;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* ACKed data is no longer a gap. */
+static void holes_acked(tcpdiag_flow *f, uint32_t ack)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < f->hole_count; i++) {
+        tcpdiag_hole h = f->holes[i];
+        if (tcpdiag_seq_leq(h.end, ack))
+            continue;
+        if (tcpdiag_seq_lt(h.seq, ack))
+            h.seq = ack;
+        f->holes[kept++] = h;
+    }
+    f->hole_count = kept;
+}
+
+/* ---- the receiver's answers ------------------------------------------------ */
+
+static void rtt_sample(tcpdiag_flow *f, int64_t sample)
+{
+    if (sample <= 0)
+        return;
+    f->rtt_latest_ns = sample;
+    f->rtt_recent_ns[f->rtt_samples % G_N_ELEMENTS(f->rtt_recent_ns)] = sample;
+    if (!f->rtt_samples || sample < f->rtt_min_ns)
+        f->rtt_min_ns = sample;
+    f->rtt_srtt_ns = f->rtt_samples ? f->rtt_srtt_ns + (sample - f->rtt_srtt_ns) / 8 : sample;
+    f->rtt_samples++;
+}
+
+/* Mark ranges below the new cumulative ACK; one RTT sample from the newest
+ * range sent only once (Karn: a re-sent range's ACK is ambiguous). */
+static void delivered(tcpdiag_flow *f, const tcpdiag_tx *tx, uint32_t frame)
+{
+    if (tx->last_ns > f->delivered_xmit_ns) {
+        f->delivered_xmit_ns = tx->last_ns;
+        f->delivered_frame = frame;
+    }
+}
+
+static void ranges_acked(tcpdiag_flow *f, uint32_t ack, int64_t now, uint32_t frame)
+{
+    tcpdiag_tx *newest_clean = NULL;
+    uint32_t i = f->tx_acked;
+    for (; i < f->tx_count; i++) {
+        tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (tcpdiag_seq_gt(tx->end, ack))
+            break;
+        f->tx_acked = i + 1;
+        if (tx->flags & TCPDIAG_TX_ACKED)
+            continue;
+        tx->flags |= TCPDIAG_TX_ACKED;
+        delivered(f, tx, frame);
+        uint32_t len = tx->end - tx->seq;
+        if (len > f->max_acked_len && !(tx->flags & TCPDIAG_TX_FRAG_PENDING))
+            f->max_acked_len = len;
+        if (tx->tx_count == 1)
+            newest_clean = tx;
+    }
+    if (newest_clean)
+        rtt_sample(f, now - newest_clean->last_ns);
+}
+
+static void ranges_sacked(tcpdiag_flow *f, uint32_t left, uint32_t right, uint32_t frame)
+{
+    for (uint32_t i = tcpdiag_flow_tx_find(f, left); i < f->tx_count; i++) {
+        tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, right))
+            break;
+        if (tcpdiag_seq_geq(tx->seq, left) && tcpdiag_seq_leq(tx->end, right)) {
+            tx->flags |= TCPDIAG_TX_SACKED;
+            delivered(f, tx, frame);
+            uint32_t len = tx->end - tx->seq;
+            if (len > f->max_acked_len && !(tx->flags & TCPDIAG_TX_FRAG_PENDING))
+                f->max_acked_len = len;
+        }
+    }
+}
+
+/* A duplicate the receiver reports (DSACK): the re-sent range it covers. */
+static uint32_t dsack_resend(tcpdiag_flow *f, const tcpdiag_sack_block *b, tcpdiag_dsack *dsack)
+{
+    for (uint32_t i = tcpdiag_flow_tx_find(f, b->left); i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, b->right))
+            break;
+        if (tx->tx_count >= 2) {
+            dsack->ack_was_seen = tx->flags & TCPDIAG_TX_RESENT_ACKED;
+            dsack->window_full = f->window_full_frame && f->window_full_ns >= tx->first_ns &&
+                                 f->window_full_ns < tx->last_ns;
+            return tx->last_frame;
+        }
+    }
+    return 0;
+}
+
+static uint32_t take_sack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack)
+{
+    uint32_t unneeded = 0;
+    for (uint8_t i = 0; i < seg->sack_count; i++) {
+        const tcpdiag_sack_block *b = &seg->sack[i];
+        if (!tcpdiag_seq_lt(b->left, b->right))
+            continue;
+        /* RFC 2883: a first block at or below the cumulative ACK, or inside
+         * the second one, reports data received twice. */
+        bool duplicate = i == 0 && (tcpdiag_seq_leq(b->right, seg->ack) ||
+                                (seg->sack_count > 1 && tcpdiag_seq_geq(b->left, seg->sack[1].left) &&
+                                 tcpdiag_seq_leq(b->right, seg->sack[1].right)));
+        if (duplicate) {
+            unneeded = dsack_resend(f, b, dsack);
+            continue;
+        }
+        if (tcpdiag_seq_leq(b->right, seg->ack))
+            continue;
+        ranges_sacked(f, b->left, b->right, seg->frame);
+        if (!f->sack_high_known || tcpdiag_seq_gt(b->right, f->sack_high)) {
+            f->sack_high = b->right;
+            f->sack_high_known = true;
+            f->sack_frame = seg->frame;
+            f->sack_ns = seg->time_ns;
+        }
+    }
+    return unneeded;
+}
+
+static void take_window(tcpdiag_flow *f, const tcpdiag_segment *seg)
+{
+    uint32_t win = seg->window;
+    if (f->rcv_wscale_known && !(seg->flags & TCPDIAG_SYN))
+        win <<= f->rcv_wscale;
+    f->window = win;
+    if (seg->window == 0 && !(seg->flags & (TCPDIAG_SYN | TCPDIAG_RST))) {
+        f->zero_window_frame = seg->frame;
+        f->zero_window_ns = seg->time_ns;
+        return;
+    }
+    /* Only a scaled window is comparable with the bytes in flight. */
+    if (f->rcv_wscale_known && f->snd_max_known && f->ack_known) {
+        uint32_t in_flight = f->snd_max - seg->ack;
+        if (in_flight > 0 && in_flight < (1u << 30) && in_flight >= win) {
+            f->window_full_frame = seg->frame;
+            f->window_full_ns = seg->time_ns;
+        }
+    }
+}
+
+uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack)
+{
+    f->last_heard_ns = seg->time_ns;
+    f->last_heard_frame = seg->frame;
+    if (!seg->flags_known || !(seg->flags & TCPDIAG_ACK) || (seg->flags & TCPDIAG_RST))
+        return 0;
+    take_window(f, seg);
+    bool pure = seg->payload_len == 0 && !(seg->flags & (TCPDIAG_SYN | TCPDIAG_FIN));
+    if (!f->ack_known || tcpdiag_seq_gt(seg->ack, f->highest_ack)) {
+        f->ack_known = true;
+        f->highest_ack = seg->ack;
+        f->ack_frame = seg->frame;
+        f->ack_ns = seg->time_ns;
+        f->dup_acks = 0;
+        ranges_acked(f, seg->ack, seg->time_ns, seg->frame);
+        holes_acked(f, seg->ack);
+    } else if (seg->ack == f->highest_ack && pure && f->snd_max_known &&
+               tcpdiag_seq_gt(f->snd_max, seg->ack)) {
+        /* RFC 5681: same ACK, no data, data outstanding. */
+        f->dup_acks++;
+        f->dup_ack_frame = seg->frame;
+        f->dup_ack_ns = seg->time_ns;
+    }
+    return seg->sack_count ? take_sack(f, seg, dsack) : 0;
+}
+
+void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
+{
+    f->last_send_ns = seg->time_ns;
+    f->last_send_frame = seg->frame;
+    if (seg->tuple.family != 4 || seg->ip_id == 0)
+        return;
+    if (f->ip_id_known) {
+        uint16_t step = (uint16_t)(seg->ip_id - f->last_ip_id);
+        /* Linux numbers a connection's DF datagrams one by one; a small jump
+         * means datagrams of this sender never reached the capture point. */
+        if (step >= 2 && step <= 64) {
+            f->ip_id_gaps += step - 1u;
+            f->ip_id_gap_frame = seg->frame;
+            f->ip_id_gap_ns = seg->time_ns;
+        }
+        if (step == 0 || step > 0x8000)
+            return;  /* a duplicate or an older datagram: keep the run */
+    }
+    f->ip_id_known = true;
+    f->last_ip_id = seg->ip_id;
+}

@@ -1,0 +1,144 @@
+/* tcpdiag_flow.h - one direction of a conversation as the capture point saw it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Private to the core. The sender's side: every range of sequence space
+ * seen going out (in sequence order), the gaps the capture never saw, the
+ * sender's IP ID run. The receiver's side: its ACKs, duplicate ACKs, SACK
+ * blocks and window coming back. Memory is bounded: at most
+ * TCPDIAG_FLOW_MAX_TX ranges and TCPDIAG_FLOW_MAX_HOLES gaps per direction.
+ */
+#ifndef TCPDIAG_FLOW_H
+#define TCPDIAG_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpdiag_segment.h"
+
+#define TCPDIAG_FLOW_MAX_TX      4096
+#define TCPDIAG_FLOW_KEEP_ACKED  64
+#define TCPDIAG_FLOW_MAX_HOLES   16
+#define TCPDIAG_FLOW_MAX_EVENTS  16
+
+enum tcpdiag_tx_flag {
+    TCPDIAG_TX_CSUM_BAD_FIRST = 0x01,  /* the first transmission had a bad checksum */
+    TCPDIAG_TX_CSUM_BAD_LAST  = 0x02,  /* the latest one did */
+    TCPDIAG_TX_FROM_HOLE      = 0x04,  /* first seen as a re-send: the original escaped the capture */
+    TCPDIAG_TX_FRAG_PENDING   = 0x08,  /* went out IP-fragmented and was never reassembled here */
+    TCPDIAG_TX_ACKED          = 0x10,
+    TCPDIAG_TX_SACKED         = 0x20,
+    TCPDIAG_TX_RESENT_ACKED   = 0x40,  /* re-sent after its ACK had passed the capture point */
+};
+
+/* One range of sequence space [seq, end) and its transmissions. */
+typedef struct tcpdiag_tx {
+    uint32_t seq, end;
+    uint32_t first_frame, last_frame;
+    int64_t  first_ns, last_ns;
+    int64_t  last_interval_ns;   /* between the two latest transmissions, 0 = one so far */
+    uint32_t tsval;              /* of the latest transmission (duplicate-capture test) */
+    uint16_t ip_id;
+    uint16_t tx_count;
+    uint8_t  flags;              /* enum tcpdiag_tx_flag */
+    uint8_t  ip_ttl;
+} tcpdiag_tx;
+
+/* Sequence space the capture never saw go out, first noticed at `frame`. */
+typedef struct tcpdiag_hole {
+    uint32_t seq, end;
+    uint32_t frame;
+    int64_t  ns;
+} tcpdiag_hole;
+
+struct tcpdiag_flow {
+    /* ---- sender ---- */
+    bool       snd_max_known;
+    uint32_t   snd_max;
+    uint32_t   isn_next;          /* first data byte (ISN + 1) when the SYN was seen */
+    tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
+    uint32_t   tx_head, tx_count, tx_cap;
+    uint32_t   tx_acked;          /* leading ranges already acknowledged */
+    tcpdiag_hole holes[TCPDIAG_FLOW_MAX_HOLES];
+    uint32_t   hole_count;
+    uint32_t   max_seg_len;       /* largest payload sent */
+    uint32_t   max_acked_len;     /* largest payload known to have arrived */
+    uint32_t   data_segs, retrans_segs;
+    bool       rate_warned;
+    int64_t    last_send_ns;      /* the sender's latest segment of any kind */
+    uint32_t   last_send_frame;
+    bool       ip_id_known;
+    uint16_t   last_ip_id;
+    uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
+    uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
+    int64_t    ip_id_gap_ns;
+    /* After a timeout the sender re-sends everything outstanding below this
+     * point in slow start: those re-sends belong to the timeout too. */
+    bool       rto_recovery;
+    uint32_t   rto_recovery_end;
+    /* Recent retransmissions of distinct data, for clustering (ring). */
+    int64_t    loss_ns[TCPDIAG_FLOW_MAX_EVENTS];
+    uint32_t   loss_next, loss_total;
+    /* ICMP frag-needed / packet-too-big quoting this flow's data. */
+    uint32_t   icmp_ptb_frame;
+    int64_t    icmp_ptb_ns;
+    uint32_t   icmp_ptb_mtu;
+
+    /* ---- the receiver's answers ---- */
+    bool       ack_known;
+    uint32_t   highest_ack;
+    uint32_t   ack_frame;          /* frame that first carried highest_ack */
+    int64_t    ack_ns;
+    uint32_t   dup_acks;           /* duplicates of highest_ack so far */
+    uint32_t   dup_ack_frame;      /* the latest one */
+    int64_t    dup_ack_ns;
+    uint32_t   sack_high;          /* highest right edge the receiver SACKed */
+    bool       sack_high_known;
+    uint32_t   sack_frame;
+    int64_t    sack_ns;
+    uint32_t   window;             /* latest receive window, scaled when the scale is known */
+    uint32_t   zero_window_frame;  /* latest zero window */
+    int64_t    zero_window_ns;
+    uint32_t   window_full_frame;  /* latest window that the data in flight filled */
+    int64_t    window_full_ns;
+    int64_t    last_heard_ns;      /* the receiver's latest segment of any kind */
+    uint32_t   last_heard_frame;
+    uint8_t    rcv_wscale;         /* the receiver's window scale, when negotiated */
+    bool       rcv_wscale_known;
+    /* Round trip capture point -> receiver -> capture point, from data/ACK pairs. */
+    int64_t    rtt_min_ns, rtt_srtt_ns, rtt_latest_ns;
+    uint32_t   rtt_samples;
+    int64_t    rtt_recent_ns[4];    /* latest samples: their floor ignores delayed ACKs */
+    /* Latest transmission time of data known to have arrived (RFC 8985 RACK):
+     * anything sent before it and still missing is lost. */
+    int64_t    delivered_xmit_ns;
+    uint32_t   delivered_frame;     /* the ACK / SACK that told */
+};
+
+typedef struct tcpdiag_flow tcpdiag_flow;
+
+tcpdiag_tx *tcpdiag_flow_tx_at(tcpdiag_flow *f, uint32_t i);
+/* Index of the first range that ends after `seq`, or tx_count. */
+uint32_t tcpdiag_flow_tx_find(tcpdiag_flow *f, uint32_t seq);
+/* A new range at the end (beyond snd_max) or inside a former hole. */
+tcpdiag_tx *tcpdiag_flow_tx_insert(tcpdiag_flow *f, uint32_t at, const tcpdiag_segment *seg,
+                                   uint32_t seq, uint32_t end);
+
+/* Cut range i in two at `seq` (a re-send covering part of it); false when the table is full. */
+bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq);
+
+void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns);
+/* The hole [seq, end) falls in, or NULL; removes the filled part. */
+bool tcpdiag_flow_hole_fill(tcpdiag_flow *f, uint32_t seq, uint32_t end, tcpdiag_hole *found);
+
+/* The receiver's segment `seg` acknowledges this flow's data. Returns the
+ * frame of a re-send its DSACK block proves unnecessary (RFC 2883), or 0. */
+typedef struct tcpdiag_dsack {
+    bool ack_was_seen;   /* the unneeded re-send came after its ACK passed the capture point */
+    bool window_full;    /* its original had filled the receiver's window */
+} tcpdiag_dsack;
+uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack);
+/* Any segment of this flow's sender (IP ID run, liveness). */
+void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg);
+
+#endif

@@ -1,0 +1,628 @@
+/* tcpdiag_retrans.c - is this segment a retransmission, of which kind, and why.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Detection is sequence space: a segment re-sending space this direction
+ * already sent (data, SYN or FIN) is a retransmission however far back the
+ * original is. Lookalikes are told apart first (keep-alives, zero-window
+ * probes, the same datagram captured twice, reordering before the capture
+ * point). Causes are candidates scored from the evidence captured so far,
+ * most probable first; each names the frame that supports it.
+ */
+#include "tcpdiag_retrans.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "tcpdiag_flow.h"
+#include "tcpdiag_seq.h"
+
+/* Linux never retransmits on a timer sooner than this (TCP_RTO_MIN). */
+#define RTO_FLOOR_NS      (200 * G_GINT64_CONSTANT(1000000))
+/* A copy of the same datagram this soon is the capture's doing (two taps, a span port). */
+#define CAPTURE_DUP_NS    (10 * G_GINT64_CONSTANT(1000000))
+/* Without a measured round trip, a gap filled this soon is reordering. */
+#define REORDER_DEFAULT_NS (3 * G_GINT64_CONSTANT(1000000))
+
+/* ---- SYN and SYN-ACK ------------------------------------------------------- */
+
+void tcpdiag_syn_history_first(tcpdiag_syn_history *h, const tcpdiag_segment *seg)
+{
+    memset(h, 0, sizeof *h);
+    h->first_frame = h->last_frame = seg->frame;
+    h->last_ns = seg->time_ns;
+    h->count = 1;
+}
+
+static void add_cause(tcpdiag_retrans_info *info, tcpdiag_cause c, tcpdiag_where w,
+                      uint32_t frame, uint32_t count)
+{
+    if (info->ncauses >= TCPDIAG_MAX_CAUSES)
+        return;
+    info->cause[info->ncauses++] = (tcpdiag_cause_item){
+        .cause = (uint8_t)c, .where = (uint8_t)w, .frame = frame, .count = count,
+    };
+}
+
+static void set_interval(tcpdiag_retrans_info *info, int64_t interval, int64_t previous)
+{
+    info->interval_ns = interval;
+    info->interval_known = true;
+    if (previous > 0) {
+        info->backoff_milli = (uint32_t)MIN((interval * 1000) / previous, (int64_t)UINT32_MAX);
+        info->backoff_known = true;
+    }
+}
+
+void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history *h,
+                         const tcpdiag_segment *seg, bool synack, tcpdiag_retrans_info *info)
+{
+    int64_t interval = seg->time_ns - h->last_ns;
+    info->kind = synack ? TCPDIAG_RK_SYNACK : TCPDIAG_RK_SYN;
+    info->original = h->first_frame;
+    info->original_known = true;
+    info->previous = h->last_frame;
+    info->attempt = h->count;
+    info->bytes = 1;
+    set_interval(info, interval, h->last_interval_ns);
+
+    if (ctx->peer_reply_frame) {
+        /* The answer passed the capture point and still the sender repeated:
+         * it was lost between here and the sender (or arrived too late). */
+        add_cause(info, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, ctx->peer_reply_frame, 0);
+    } else {
+        if (ctx->icmp_frame)
+            add_cause(info, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP, ctx->icmp_frame, 0);
+        else
+            add_cause(info, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP, h->last_frame, h->count);
+        add_cause(info, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, h->last_frame, 0);
+    }
+    h->count++;
+    h->last_interval_ns = interval;
+    h->last_frame = seg->frame;
+    h->last_ns = seg->time_ns;
+}
+
+/* ---- ICMP and fragments ---------------------------------------------------- */
+
+void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift)
+{
+    f->rcv_wscale = shift;
+    f->rcv_wscale_known = true;
+}
+
+void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted)
+{
+    f->icmp_ptb_frame = quoted->frame;
+    f->icmp_ptb_ns = quoted->time_ns;
+    f->icmp_ptb_mtu = quoted->icmp_mtu;
+}
+
+/* A range whose datagram went out fragmented and never completed here. */
+static uint32_t fragment_lost_frame(tcpdiag_flow *f, uint32_t seq, uint32_t end)
+{
+    for (uint32_t i = tcpdiag_flow_tx_find(f, seq); i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, end))
+            break;
+        if (tx->flags & TCPDIAG_TX_FRAG_PENDING)
+            return tx->first_frame;
+    }
+    return 0;
+}
+
+/* The last fragment completed a datagram whose first fragment was already
+ * counted: the same transmission, now whole. */
+static bool completes_fragmented(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t end)
+{
+    uint32_t at = tcpdiag_flow_tx_find(f, seg->seq);
+    if (at >= f->tx_count)
+        return false;
+    tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, at);
+    if (!(tx->flags & TCPDIAG_TX_FRAG_PENDING) || tx->seq != seg->seq || tx->ip_id != seg->ip_id)
+        return false;
+    tx->flags &= (uint8_t)~TCPDIAG_TX_FRAG_PENDING;
+    if (tcpdiag_seq_gt(end, tx->end) && tx->end == f->snd_max) {
+        tx->end = end;
+        f->snd_max = end;
+    }
+    return true;
+}
+
+/* ---- lookalikes ------------------------------------------------------------ */
+
+static tcpdiag_lookalike probe_lookalike(const tcpdiag_flow *f, const tcpdiag_segment *seg)
+{
+    if (seg->payload_len > 1 || (seg->flags & (TCPDIAG_SYN | TCPDIAG_FIN | TCPDIAG_RST)) ||
+        !f->ack_known || !f->snd_max_known)
+        return TCPDIAG_LA_NONE;
+    /* RFC 9293 3.8.6.1 / Linux tcp_xmit_probe_skb: one byte (or none) just below what was acknowledged. */
+    bool below_una = seg->seq == f->highest_ack - 1u;
+    bool at_una = seg->seq == f->highest_ack && seg->payload_len == 1;
+    if (f->zero_window_frame && f->window == 0 && (below_una || at_una))
+        return TCPDIAG_LA_ZERO_WINDOW_PROBE;
+    if (below_una && f->highest_ack == f->snd_max)
+        return TCPDIAG_LA_KEEPALIVE;
+    return TCPDIAG_LA_NONE;
+}
+
+/* The same datagram recorded twice: same IP ID (or TCP timestamp), same bytes. */
+static bool duplicate_capture(const tcpdiag_tx *tx, const tcpdiag_segment *seg, uint32_t end)
+{
+    if (tx->seq != seg->seq || tx->end != end)
+        return false;
+    if (seg->tuple.family == 4 && seg->ip_id != 0)
+        return tx->ip_id == seg->ip_id && tx->tsval == seg->tsval && tx->ip_ttl == seg->ip_ttl;
+    return (seg->options & TCPDIAG_OPT_TS) && tx->tsval == seg->tsval && tx->ip_ttl == seg->ip_ttl;
+}
+
+/* ---- kinds ----------------------------------------------------------------- */
+
+typedef struct resend {
+    const tcpdiag_retrans_context *ctx;
+    tcpdiag_flow       *f;
+    const tcpdiag_segment *seg;
+    uint32_t seq, end;          /* sequence space of the segment */
+    uint32_t old_end;           /* end of the part that had been sent before */
+    tcpdiag_tx before;          /* the first overlapped range as it was before this re-send */
+    bool     original_seen;
+    bool     tail;              /* it re-sends the highest data sent so far */
+    uint32_t hole_frame;        /* the original escaped the capture: gap noticed here */
+} resend;
+
+static bool loss_signalled_since(const tcpdiag_flow *f, const resend *r)
+{
+    int64_t since = r->before.last_ns;
+    bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
+    bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq) && f->sack_ns >= since;
+    /* Data sent after this one's latest transmission has arrived (RACK). */
+    bool later_arrived = f->delivered_xmit_ns > since;
+    return dups || sack || later_arrived;
+}
+
+/* Re-sends since the oldest unacknowledged data: a loss episode is under way. */
+static bool in_recovery(tcpdiag_flow *f, const resend *r)
+{
+    for (uint32_t i = f->tx_acked; i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (tcpdiag_seq_geq(tx->seq, r->seq))
+            break;
+        if (tx->tx_count > 1)
+            return true;
+    }
+    return false;
+}
+
+/* Still repairing what was outstanding when the retransmission timer fired. */
+static bool in_rto_recovery(tcpdiag_flow *f, const resend *r)
+{
+    if (!f->rto_recovery)
+        return false;
+    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, f->rto_recovery_end)) {
+        f->rto_recovery = false;
+        return false;
+    }
+    return tcpdiag_seq_lt(r->seq, f->rto_recovery_end);
+}
+
+static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
+{
+    const tcpdiag_segment *seg = r->seg;
+    bool bare_fin = seg->payload_len == 0 && (seg->flags & TCPDIAG_FIN);
+    if (f->ack_known && tcpdiag_seq_leq(r->old_end, f->highest_ack))
+        return TCPDIAG_RK_SPURIOUS;
+    if (in_rto_recovery(f, r))
+        return TCPDIAG_RK_RTO;
+    /* RFC 1191 / 8201: the stack re-sends at once in smaller pieces. */
+    if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.last_ns)
+        return TCPDIAG_RK_PMTU;
+    if (loss_signalled_since(f, r))
+        return TCPDIAG_RK_FAST;
+    /* Tail-loss probe (RFC 8985 7): first re-send of the last segment, sooner
+     * than a retransmission timer, with no loss episode under way. */
+    int64_t rtt = r->ctx->rtt_ns > 0 ? r->ctx->rtt_ns : 0;
+    if (r->tail && info->attempt == 1 && !in_recovery(f, r) &&
+        info->interval_ns < 2 * rtt + RTO_FLOOR_NS + RTO_FLOOR_NS / 4)
+        return TCPDIAG_RK_PROBE;  /* a lone FIN is probed like data (Linux counts it a TLP) */
+    return bare_fin ? TCPDIAG_RK_FIN : TCPDIAG_RK_RTO;
+}
+
+static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
+{
+    tcpdiag_retrans_kind k = classify_data(f, r, info);
+    if (k == TCPDIAG_RK_RTO && !f->rto_recovery) {
+        f->rto_recovery = true;
+        f->rto_recovery_end = f->snd_max;
+    }
+    return k;
+}
+
+/* ---- causes ---------------------------------------------------------------- */
+
+typedef struct candidate {
+    int score;
+    tcpdiag_cause_item item;
+} candidate;
+
+typedef struct candidates {
+    candidate c[TCPDIAG_CAUSE_COUNT];
+    uint32_t n;
+} candidates;
+
+static void propose(candidates *cs, int score, tcpdiag_cause cause, tcpdiag_where where,
+                    uint32_t frame, uint32_t count)
+{
+    for (uint32_t i = 0; i < cs->n; i++)
+        if (cs->c[i].item.cause == cause) {
+            if (score > cs->c[i].score)
+                cs->c[i] = (candidate){ score, { (uint8_t)cause, (uint8_t)where, frame, count } };
+            return;
+        }
+    if (cs->n < G_N_ELEMENTS(cs->c))
+        cs->c[cs->n++] = (candidate){ score, { (uint8_t)cause, (uint8_t)where, frame, count } };
+}
+
+static int by_score(const void *a, const void *b)
+{
+    return ((const candidate *)b)->score - ((const candidate *)a)->score;
+}
+
+/* Distinct losses of this direction within two round trips of now. */
+static uint32_t losses_nearby(const tcpdiag_flow *f, int64_t now, int64_t rtt)
+{
+    /* A queue overflowing drops a burst within a round trip or two; random
+     * drops on a busy path spread out. */
+    int64_t window = CLAMP(2 * rtt, 10 * G_GINT64_CONSTANT(1000000), 2000 * G_GINT64_CONSTANT(1000000));
+    uint32_t n = 0, have = MIN(f->loss_total, (uint32_t)TCPDIAG_FLOW_MAX_EVENTS);
+    for (uint32_t i = 0; i < have; i++)
+        if (now - f->loss_ns[i] <= window)
+            n++;
+    return n;
+}
+
+/* Queueing shows as a round trip whose recent floor is well above the best
+ * one seen; the floor of several samples ignores delayed ACKs. */
+static bool rtt_rising(const tcpdiag_flow *f)
+{
+    const uint32_t n = G_N_ELEMENTS(f->rtt_recent_ns);
+    if (f->rtt_samples < n)
+        return false;
+    int64_t floor = f->rtt_recent_ns[0];
+    for (uint32_t i = 1; i < n; i++)
+        floor = MIN(floor, f->rtt_recent_ns[i]);
+    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * G_GINT64_CONSTANT(1000000);
+}
+
+static void propose_checksum(candidates *cs, const resend *r)
+{
+    bool was_bad = r->before.flags & TCPDIAG_TX_CSUM_BAD_LAST;
+    if (!was_bad || !r->original_seen)
+        return;
+    if (r->seg->checksum == TCPDIAG_CSUM_BAD)
+        propose(cs, 100, TCPDIAG_CAUSE_SENDER_CHECKSUM, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
+    else
+        propose(cs, 95, TCPDIAG_CAUSE_CHECKSUM_ERROR, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
+}
+
+/* Outstanding segments larger than anything that ever arrived. */
+static uint32_t big_ones_missing(tcpdiag_flow *f, uint32_t fits)
+{
+    uint32_t n = 0;
+    for (uint32_t i = f->tx_acked; i < f->tx_count && n < 2; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!(tx->flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED)) && tx->end - tx->seq > fits)
+            n++;
+    }
+    return n;
+}
+
+static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint16_t attempt)
+{
+    uint32_t frag = fragment_lost_frame(f, r->seq, r->old_end);
+    if (frag)
+        propose(cs, 90, TCPDIAG_CAUSE_IP_FRAGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, frag, 0);
+    if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.first_ns)
+        propose(cs, 91, TCPDIAG_CAUSE_PATH_MTU_EXCEEDED, TCPDIAG_WHERE_AFTER_TAP,
+                f->icmp_ptb_frame, f->icmp_ptb_mtu);
+    /* Full-size data keeps coming back while smaller segments got through:
+     * re-sent with backoff, or several of them missing at once. */
+    uint32_t len = r->old_end - r->seq;
+    bool stuck = !f->ack_known || tcpdiag_seq_leq(f->highest_ack, r->seq);
+    bool never_fits = len > 576 && f->max_acked_len > 0 && len > f->max_acked_len &&
+                      len + len / 8 >= f->max_seg_len;
+    if (stuck && never_fits && !frag && (attempt >= 2 || big_ones_missing(f, f->max_acked_len) >= 2))
+        propose(cs, 86, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
+}
+
+static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
+{
+    bool loss_signalled = loss_signalled_since(f, r);
+    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end)) {
+        /* An ACK that passed here less than a round trip to the sender ago
+         * simply had not arrived yet: ACK and re-send crossed. */
+        int64_t leg = MAX(2 * r->ctx->rtt_sender_leg_ns, G_GINT64_CONSTANT(1000000));
+        bool crossed = r->seg->time_ns - f->ack_ns < leg;
+        propose(cs, 92, crossed ? TCPDIAG_CAUSE_ACK_LATE : TCPDIAG_CAUSE_ACK_LOST,
+                TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
+    }
+    /* The receiver's IP IDs skipped: some of its datagrams (ACKs) never made it here. */
+    if (back && back->ip_id_gaps && r->original_seen) {
+        /* A gap after the original is direct evidence; earlier ones show a
+         * lossy return path, which beats an unexplained data loss only
+         * while the data itself has not needed re-sending before. */
+        bool after = back->ip_id_gap_ns > r->before.first_ns;
+        int score = after ? 80 : (f->loss_total == 0 ? 76 : 0);
+        if (score)
+            propose(cs, score, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
+                    back->ip_id_gaps);
+    }
+    if (loss_signalled) {
+        bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq);
+        propose(cs, 65, TCPDIAG_CAUSE_DUP_ACK_SIGNALLED, TCPDIAG_WHERE_UNKNOWN,
+                sack && f->sack_ns >= f->dup_ack_ns ? f->sack_frame : f->dup_ack_frame, f->dup_acks);
+    }
+    /* The receiver could not take more around the time the original went out:
+     * its ACKs come late (slow reader, delayed ACK) rather than data being lost. */
+    int64_t since = r->before.first_ns - r->ctx->rtt_ns;
+    if (f->zero_window_frame && f->zero_window_ns >= since)
+        propose(cs, loss_signalled ? 60 : 82, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
+                f->zero_window_frame, 0);
+    else if (f->window_full_frame && f->window_full_ns >= since)
+        propose(cs, loss_signalled ? 58 : 80, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
+                f->window_full_frame, 0);
+}
+
+static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint16_t attempt)
+{
+    bool acked = f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end);
+    if (!r->original_seen)
+        propose(cs, 78, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_BEFORE_TAP, r->hole_frame, 0);
+    else if (!acked && !(r->before.flags & TCPDIAG_TX_SACKED))
+        propose(cs, 75, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, 0);
+
+    /* A queue stretches the round trip: judge "close together" by the larger one. */
+    int64_t rtt = MAX(r->ctx->rtt_ns, f->rtt_srtt_ns);
+    uint32_t nearby = losses_nearby(f, r->seg->time_ns, rtt) + (attempt == 1);  /* this one too */
+    /* One drop is bad luck; a burst of them on a growing queue is congestion. */
+    if (nearby >= 3)
+        propose(cs, nearby >= 5 && rtt_rising(f) ? 88 : 55, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
+                r->seg->frame, nearby);
+    /* Nothing at all from the receiver since the data first went out. */
+    if (attempt >= 2 && f->last_heard_ns < r->before.first_ns)
+        propose(cs, 72, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP,
+                f->last_heard_frame ? f->last_heard_frame : r->before.first_frame, attempt);
+}
+
+/* A timer fired while the round trip was growing and the receiver reported
+ * no gap: the ACK is most likely stuck in the same queue, not lost. */
+static void propose_late_ack(candidates *cs, tcpdiag_flow *f, const resend *r, uint8_t kind)
+{
+    bool timer = kind == TCPDIAG_RK_PROBE || kind == TCPDIAG_RK_RTO || kind == TCPDIAG_RK_FIN;
+    if (timer && r->original_seen && !loss_signalled_since(f, r) && rtt_rising(f))
+        propose(cs, 84, TCPDIAG_CAUSE_ACK_LATE, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame,
+                (uint32_t)MIN(f->rtt_latest_ns / 1000000, (int64_t)UINT32_MAX));
+}
+
+static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r,
+                        tcpdiag_retrans_info *info)
+{
+    candidates cs = { .n = 0 };
+    propose_late_ack(&cs, f, r, info->kind);
+    propose_checksum(&cs, r);
+    propose_path(&cs, f, r, info->attempt);
+    propose_acks(&cs, f, back, r);
+    propose_loss(&cs, f, r, info->attempt);
+    if (cs.n == 0)
+        propose(&cs, 10, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, r->before.first_frame, 0);
+    qsort(cs.c, cs.n, sizeof cs.c[0], by_score);
+    for (uint32_t i = 0; i < cs.n; i++)
+        add_cause(info, (tcpdiag_cause)cs.c[i].item.cause, (tcpdiag_where)cs.c[i].item.where,
+                  cs.c[i].item.frame, cs.c[i].item.count);
+}
+
+/* ---- sequence space -------------------------------------------------------- */
+
+static void new_data(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t seq, uint32_t end)
+{
+    if (f->snd_max_known && tcpdiag_seq_gt(seq, f->snd_max))
+        tcpdiag_flow_hole_add(f, f->snd_max, seq, seg->frame, seg->time_ns);
+    /* This segment uses up the window the receiver last offered. */
+    if (f->ack_known && f->rcv_wscale_known && f->window > 0 &&
+        tcpdiag_seq_geq(end, f->highest_ack + f->window)) {
+        f->window_full_frame = seg->frame;
+        f->window_full_ns = seg->time_ns;
+    }
+    tcpdiag_flow_tx_insert(f, f->tx_count, seg, seq, end);
+    f->snd_max = end;
+    f->snd_max_known = true;
+}
+
+/* Update every range the re-send covers; returns how many bytes had been seen before. */
+static uint32_t resend_ranges(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t seq, uint32_t end)
+{
+    uint32_t bytes = 0;
+    for (uint32_t i = tcpdiag_flow_tx_find(f, seq); i < f->tx_count; i++) {
+        tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, end))
+            break;
+        /* Re-packetised: only the part re-sent now gets this transmission. */
+        if (tcpdiag_seq_lt(tx->seq, seq) && tcpdiag_flow_tx_split(f, i, seq))
+            continue;
+        if (tcpdiag_seq_gt(tx->end, end))
+            tcpdiag_flow_tx_split(f, i, end);
+        tx = tcpdiag_flow_tx_at(f, i);
+        uint32_t lo = tcpdiag_seq_gt(tx->seq, seq) ? tx->seq : seq;
+        uint32_t hi = tcpdiag_seq_lt(tx->end, end) ? tx->end : end;
+        bytes += hi - lo;
+        tx->last_interval_ns = seg->time_ns - tx->last_ns;
+        tx->last_ns = seg->time_ns;
+        tx->last_frame = seg->frame;
+        tx->tsval = seg->tsval;
+        tx->ip_id = seg->ip_id;
+        tx->ip_ttl = seg->ip_ttl;
+        if (tx->tx_count < UINT16_MAX)
+            tx->tx_count++;
+        tx->flags = (uint8_t)((tx->flags & ~TCPDIAG_TX_CSUM_BAD_LAST) |
+                              (seg->checksum == TCPDIAG_CSUM_BAD ? TCPDIAG_TX_CSUM_BAD_LAST : 0));
+    }
+    return bytes;
+}
+
+static void count_loss(tcpdiag_flow *f, int64_t ns)
+{
+    f->loss_ns[f->loss_next] = ns;
+    f->loss_next = (f->loss_next + 1) % TCPDIAG_FLOW_MAX_EVENTS;
+    f->loss_total++;
+}
+
+static void rate_check(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, tcpdiag_retrans_info *info)
+{
+    info->data_segs = f->data_segs;
+    info->retrans_segs = f->retrans_segs;
+    if (f->rate_warned || f->data_segs < ctx->cfg->rate_min_segments)
+        return;
+    if ((uint64_t)f->retrans_segs * 10000u > (uint64_t)f->data_segs * ctx->cfg->rate_warn_bp) {
+        f->rate_warned = true;
+        info->rate_over = true;
+    }
+}
+
+/* The sender reset the connection while its re-sent data was never acknowledged. */
+static void check_gave_up(tcpdiag_flow *f, tcpdiag_retrans_info *info)
+{
+    for (uint32_t i = f->tx_acked; i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (tx->flags & TCPDIAG_TX_ACKED || tx->tx_count < 2)
+            continue;
+        if (tx->tx_count - 1u > info->attempt) {
+            info->gave_up = true;
+            info->attempt = (uint16_t)(tx->tx_count - 1u);
+            info->original = tx->first_frame;
+            info->previous = tx->last_frame;
+        }
+    }
+}
+
+/* Space that was sent before: a retransmission, or a lookalike. */
+static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, const tcpdiag_flow *back,
+                         const tcpdiag_segment *seg, uint32_t seq, uint32_t end,
+                         tcpdiag_retrans_info *info)
+{
+    resend r = { .ctx = ctx, .f = f, .seg = seg, .seq = seq, .end = end, .original_seen = true };
+    r.old_end = tcpdiag_seq_lt(end, f->snd_max) ? end : f->snd_max;
+    r.tail = r.old_end == f->snd_max;
+
+    tcpdiag_hole hole;
+    if (tcpdiag_flow_hole_fill(f, seq, r.old_end, &hole)) {
+        int64_t window = ctx->rtt_ns > 0 ? ctx->rtt_ns : REORDER_DEFAULT_NS;
+        tcpdiag_flow_tx_insert(f, tcpdiag_flow_tx_find(f, seq), seg, seq, r.old_end)->flags |= TCPDIAG_TX_FROM_HOLE;
+        f->data_segs++;
+        if (seg->time_ns - hole.ns < window) {
+            info->lookalike = TCPDIAG_LA_OUT_OF_ORDER;
+            info->related = hole.frame;
+            return;
+        }
+        r.original_seen = false;
+        r.hole_frame = hole.frame;
+        r.before = (tcpdiag_tx){ .seq = seq, .end = r.old_end, .first_frame = hole.frame,
+                                 .last_frame = hole.frame, .first_ns = hole.ns, .last_ns = hole.ns };
+        info->attempt = 1;
+        info->previous = hole.frame;
+    } else {
+        uint32_t at = tcpdiag_flow_tx_find(f, seq);
+        tcpdiag_tx *first = at < f->tx_count ? tcpdiag_flow_tx_at(f, at) : NULL;
+        if (first && tcpdiag_seq_lt(first->seq, r.old_end)) {
+            if (duplicate_capture(first, seg, end)) {
+                info->lookalike = seg->time_ns - first->last_ns < CAPTURE_DUP_NS
+                                      ? TCPDIAG_LA_DUPLICATE_CAPTURE : TCPDIAG_LA_NETWORK_DUPLICATE;
+                info->related = first->last_frame;
+                return;
+            }
+            r.before = *first;
+            info->original = first->first_frame;
+            info->original_known = !(first->flags & TCPDIAG_TX_FROM_HOLE);
+            info->previous = first->last_frame;
+            info->attempt = first->tx_count;
+            set_interval(info, seg->time_ns - first->last_ns, first->last_interval_ns);
+        } else {
+            /* Older than anything still remembered. */
+            r.original_seen = false;
+            r.before = (tcpdiag_tx){ .seq = seq, .end = r.old_end };
+            info->attempt = 1;
+        }
+        info->bytes = resend_ranges(f, seg, seq, r.old_end);
+    }
+    if (!info->bytes)
+        info->bytes = r.old_end - seq;
+    if (tcpdiag_seq_gt(end, f->snd_max))
+        new_data(f, seg, f->snd_max, end);
+
+    info->kind = (uint8_t)classify(f, &r, info);
+    if (info->kind == TCPDIAG_RK_SPURIOUS && r.original_seen) {
+        uint32_t at = tcpdiag_flow_tx_find(f, seq);
+        if (at < f->tx_count)
+            tcpdiag_flow_tx_at(f, at)->flags |= TCPDIAG_TX_RESENT_ACKED;
+    }
+    rank_causes(f, back, &r, info);
+    if (info->attempt == 1)
+        count_loss(f, seg->time_ns);
+    f->data_segs++;
+    f->retrans_segs++;
+}
+
+void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *out_flow,
+                             tcpdiag_flow *back_flow, const tcpdiag_segment *seg,
+                             tcpdiag_retrans_info *info)
+{
+    if (out_flow)
+        tcpdiag_flow_note_sent(out_flow, seg);
+    if (back_flow) {
+        tcpdiag_dsack dsack = { 0 };
+        info->unneeded = tcpdiag_flow_take_ack(back_flow, seg, &dsack);
+        /* The original had filled the receiver's window: it was slow to
+         * ACK. Its ACK had passed here before the re-send, or datagrams of
+         * this receiver are missing at the capture point: its ACKs were
+         * being lost. Otherwise the ACK was only late. */
+        if (info->unneeded)
+            info->unneeded_cause = dsack.window_full ? TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL
+                                 : dsack.ack_was_seen || (out_flow && out_flow->ip_id_gaps)
+                                       ? TCPDIAG_CAUSE_ACK_LOST : TCPDIAG_CAUSE_ACK_LATE;
+    }
+    if (!out_flow)
+        return;
+    tcpdiag_flow *f = out_flow;
+    if (seg->flags & TCPDIAG_RST) {
+        check_gave_up(f, info);
+        return;
+    }
+    if (seg->payload_len > f->max_seg_len)
+        f->max_seg_len = seg->payload_len;
+
+    uint32_t len = seg->payload_len + ((seg->flags & TCPDIAG_SYN) ? 1u : 0u) +
+                   ((seg->flags & TCPDIAG_FIN) ? 1u : 0u);
+    info->lookalike = (uint8_t)probe_lookalike(f, seg);
+    if (info->lookalike == TCPDIAG_LA_ZERO_WINDOW_PROBE)
+        info->related = f->zero_window_frame;
+    if (info->lookalike != TCPDIAG_LA_NONE || len == 0)
+        return;
+    uint32_t seq = seg->seq, end = seg->seq + len;
+    /* A repeated SYN or SYN-ACK is judged by tcpdiag_retrans_syn. */
+    if ((seg->flags & TCPDIAG_SYN) && f->snd_max_known && tcpdiag_seq_leq(end, f->snd_max)) {
+        f->data_segs++;
+        f->retrans_segs++;
+        return;
+    }
+    if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED && completes_fragmented(f, seg, end)) {
+        info->fragment_completion = true;
+        return;
+    }
+    if (!f->snd_max_known || tcpdiag_seq_geq(seq, f->snd_max)) {
+        new_data(f, seg, seq, end);
+        if (seg->ip_frag == TCPDIAG_FRAG_FIRST)
+            tcpdiag_flow_tx_at(f, f->tx_count - 1)->flags |= TCPDIAG_TX_FRAG_PENDING;
+        f->data_segs++;
+    } else {
+        resent_space(ctx, f, back_flow, seg, seq, end, info);
+    }
+    rate_check(ctx, f, info);
+}

@@ -1,0 +1,423 @@
+/* test_retrans.c - retransmission kinds, lookalikes and causes on hand-written segment sequences.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Every scenario opens 10.0.0.1:40000 -> 10.0.0.2:80 with a 20 ms handshake
+ * (client ISN 100, server ISN 500: client data starts at 101, server data
+ * at 501) and then plays segments as a capture point between the two would
+ * see them. The expected verdicts are reasoned in the comments.
+ */
+#include <string.h>
+
+#include "tcpdiag_check.h"
+#include "tcpdiag_conv.h"
+
+#define MS 1000000LL
+enum { C, S };
+
+typedef struct sim {
+    tcpdiag_tracker *t;
+    tcpdiag_tuple cs, sc;
+    int64_t now;
+    uint32_t frame;
+    uint16_t ip_id[2];
+    tcpdiag_verdict v;
+    tcpdiag_retrans_info r;
+} sim;
+
+static tcpdiag_segment mk(sim *s, int from, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+    tcpdiag_segment g;
+    memset(&g, 0, sizeof g);
+    g.tuple = from == C ? s->cs : s->sc;
+    g.flags_known = true;
+    g.flags = flags;
+    g.seq = seq;
+    g.ack = ack;
+    g.payload_len = len;
+    g.window = 65535;
+    g.checksum = TCPDIAG_CSUM_GOOD;
+    g.ip_df = true;
+    g.ip_id = ++s->ip_id[from];
+    return g;
+}
+
+static const tcpdiag_retrans_info *feed(sim *s, tcpdiag_segment *g, int64_t dt)
+{
+    s->now += dt;
+    g->frame = ++s->frame;
+    g->time_ns = s->now;
+    check_context("frame %u", (unsigned)s->frame);
+    tcpdiag_tracker_process(s->t, g, &s->v, &s->r);
+    return &s->r;
+}
+
+static const tcpdiag_retrans_info *tx(sim *s, int from, uint8_t flags, uint32_t seq, uint32_t ack,
+                                      uint32_t len, int64_t dt)
+{
+    tcpdiag_segment g = mk(s, from, flags, seq, ack, len);
+    return feed(s, &g, dt);
+}
+
+#define A  TCPDIAG_ACK
+#define PA (TCPDIAG_ACK | TCPDIAG_PSH)
+
+/* Frames 1-3: handshake, 10 ms each way. */
+static void open_conn(sim *s)
+{
+    memset(s, 0, sizeof *s);
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    s->t = tcpdiag_tracker_new(&cfg);
+    s->cs.family = s->sc.family = 4;
+    memcpy(s->cs.src, "\x0a\x00\x00\x01", 4);
+    memcpy(s->cs.dst, "\x0a\x00\x00\x02", 4);
+    s->cs.sport = 40000;
+    s->cs.dport = 80;
+    s->sc = s->cs;
+    memcpy(s->sc.src, s->cs.dst, 4);
+    memcpy(s->sc.dst, s->cs.src, 4);
+    s->sc.sport = 80;
+    s->sc.dport = 40000;
+    s->now = 1000 * MS;
+    tx(s, C, TCPDIAG_SYN, 100, 0, 0, 0);
+    tx(s, S, TCPDIAG_SYN | A, 500, 101, 0, 10 * MS);
+    tx(s, C, A, 101, 501, 0, 10 * MS);
+}
+
+static void done(sim *s)
+{
+    tcpdiag_tracker_free(s->t);
+}
+
+static int has_cause(const tcpdiag_retrans_info *r, tcpdiag_cause c)
+{
+    for (int i = 0; i < r->ncauses; i++)
+        if (r->cause[i].cause == c)
+            return 1;
+    return 0;
+}
+
+static const char *kind_nm(long long k) { return tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)k); }
+static const char *cause_nm(long long c) { return tcpdiag_cause_name((tcpdiag_cause)c); }
+/* Each evaluates its first argument once: it may be the tx() that feeds the segment. */
+#define KIND(expr, k) do { const tcpdiag_retrans_info *k_ = (expr); CHECK_EQ_NAMED(k_->kind, TCPDIAG_RK_##k, kind_nm); } while (0)
+#define FIRST(expr, c) do { const tcpdiag_retrans_info *f_ = (expr); CHECK(f_->ncauses > 0); CHECK_EQ_NAMED(f_->cause[0].cause, TCPDIAG_CAUSE_##c, cause_nm); } while (0)
+#define NOT_RETRANS(expr, la) do { const tcpdiag_retrans_info *n_ = (expr); KIND(n_, NONE); CHECK_EQ_INT(n_->lookalike, TCPDIAG_LA_##la); } while (0)
+
+/* Frames 4-6 carry [101,1101) [1101,2101) [2101,3101); the server ACKs the
+ * first, then three duplicates SACK [2101,3101): the second was lost after
+ * the capture point, the receiver asked for it. */
+static void fast_retransmission(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    tx(&s, C, PA, 1101, 501, 1000, 0);
+    tx(&s, C, PA, 2101, 501, 1000, 0);
+    tx(&s, S, A, 501, 1101, 0, 20 * MS);
+    for (int i = 0; i < 3; i++) {
+        tcpdiag_segment d = mk(&s, S, A, 501, 1101, 0);
+        d.sack_count = 1;
+        d.sack[0] = (tcpdiag_sack_block){ 2101, 3101 };
+        d.options = TCPDIAG_OPT_SACK;
+        CHECK_EQ_INT(feed(&s, &d, 1 * MS)->kind, TCPDIAG_RK_NONE);
+    }
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 1101, 501, 1000, 1 * MS);
+    KIND(r, FAST);
+    CHECK_EQ_INT(r->original, 5);
+    CHECK_EQ_INT(r->attempt, 1);
+    CHECK_EQ_INT(r->bytes, 1000);
+    FIRST(r, SEGMENT_LOST);
+    CHECK_EQ_INT(r->cause[0].where, TCPDIAG_WHERE_AFTER_TAP);
+    CHECK_EQ_INT(r->cause[0].frame, 5);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_DUP_ACK_SIGNALLED));
+    CHECK(s.v.retrans_kind == TCPDIAG_RK_FAST && s.v.has_retrans_info);
+    done(&s);
+}
+
+/* One segment, no answer: re-sent 300 ms later (a timer: beyond 2 RTT + the
+ * 250 ms a tail-loss probe allows), then 600 ms later: exponential backoff,
+ * and the receiver has been silent since the original. */
+static void rto_with_backoff(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+    KIND(r, RTO);
+    CHECK_EQ_INT(r->attempt, 1);
+    CHECK(r->interval_known && r->interval_ns == 300 * MS);
+    CHECK(!r->backoff_known);
+    FIRST(r, SEGMENT_LOST);
+    r = tx(&s, C, PA, 101, 501, 1000, 600 * MS);
+    KIND(r, RTO);
+    CHECK_EQ_INT(r->attempt, 2);
+    CHECK_EQ_INT(r->original, 4);
+    CHECK_EQ_INT(r->previous, 5);
+    CHECK(r->backoff_known && r->backoff_milli == 2000);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_NO_ANSWER));
+    /* The sender gives up with a reset. */
+    r = tx(&s, C, TCPDIAG_RST | A, 1101, 501, 0, 1200 * MS);
+    KIND(r, NONE);
+    CHECK(r->gave_up);
+    CHECK_EQ_INT(r->attempt, 2);
+    done(&s);
+}
+
+/* Three segments, the first acknowledged; the last is re-sent 50 ms later
+ * with no duplicate ACK: a tail-loss probe. */
+static void tail_loss_probe(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    tx(&s, C, PA, 1101, 501, 1000, 0);
+    tx(&s, C, PA, 2101, 501, 1000, 0);
+    tx(&s, S, A, 501, 1101, 0, 20 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 2101, 501, 1000, 30 * MS);
+    KIND(r, PROBE);
+    CHECK_EQ_INT(r->original, 6);
+    done(&s);
+}
+
+/* The ACK passed the capture point, yet the data came again: the ACK was
+ * lost between here and the sender; the re-send was spurious. */
+static void spurious_ack_lost(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    tx(&s, S, A, 501, 1101, 0, 20 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 280 * MS);
+    KIND(r, SPURIOUS);
+    FIRST(r, ACK_LOST);
+    CHECK_EQ_INT(r->cause[0].frame, 5);
+    done(&s);
+}
+
+/* SYN three times, 1 s then 2 s apart, never answered. */
+static void syn_retransmission(void)
+{
+    sim s;
+    memset(&s, 0, sizeof s);
+    open_conn(&s);
+    done(&s);
+    sim q;
+    open_conn(&q);  /* fresh tracker; use another 4-tuple for a lone client */
+    q.cs.sport = q.sc.dport = 40001;
+    tx(&q, C, TCPDIAG_SYN, 9000, 0, 0, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&q, C, TCPDIAG_SYN, 9000, 0, 0, 1000 * MS);
+    KIND(r, SYN);
+    CHECK_EQ_INT(r->attempt, 1);
+    FIRST(r, NO_ANSWER);
+    r = tx(&q, C, TCPDIAG_SYN, 9000, 0, 0, 2000 * MS);
+    KIND(r, SYN);
+    CHECK_EQ_INT(r->attempt, 2);
+    CHECK(r->backoff_known && r->backoff_milli == 2000);
+    /* A new ISN on the same ports is a new connection, not a re-send. */
+    r = tx(&q, C, TCPDIAG_SYN, 777777, 0, 0, 1 * MS);
+    KIND(r, NONE);
+    done(&q);
+}
+
+/* The server repeats its SYN-ACK; the client repeats its FIN. */
+static void synack_and_fin(void)
+{
+    sim s;
+    open_conn(&s);
+    const tcpdiag_retrans_info *r = tx(&s, S, TCPDIAG_SYN | A, 500, 101, 0, 1000 * MS);
+    KIND(r, SYNACK);
+    tx(&s, C, TCPDIAG_FIN | A, 101, 501, 0, 1 * MS);
+    r = tx(&s, C, TCPDIAG_FIN | A, 101, 501, 0, 300 * MS);
+    KIND(r, FIN);
+    done(&s);
+}
+
+static void lookalikes(void)
+{
+    sim s;
+    open_conn(&s);
+    /* The same datagram twice, 20 us apart: same IP ID. */
+    tcpdiag_segment d = mk(&s, C, PA, 101, 501, 1000);
+    feed(&s, &d, 1 * MS);
+    NOT_RETRANS(feed(&s, &d, 20000), DUPLICATE_CAPTURE);
+    CHECK_EQ_INT(s.r.related, 4);
+    /* ... and again 2 s later: duplicated on the path. */
+    NOT_RETRANS(feed(&s, &d, 2000 * MS), NETWORK_DUPLICATE);
+    tx(&s, S, A, 501, 1101, 0, 1 * MS);
+    /* Keep-alive: one below the acknowledged point, nothing outstanding. */
+    NOT_RETRANS(tx(&s, C, A, 1100, 501, 0, 7200 * MS), KEEPALIVE);
+    /* Zero window, then probes of one byte at the window edge. */
+    tcpdiag_segment z = mk(&s, S, A, 501, 1101, 0);
+    z.window = 0;
+    feed(&s, &z, 1 * MS);
+    tx(&s, C, PA, 1101, 501, 1, 200 * MS);
+    NOT_RETRANS(tx(&s, C, PA, 1101, 501, 1, 400 * MS), ZERO_WINDOW_PROBE);
+    done(&s);
+
+    /* Reordered before the capture point: the gap fills within the RTT. */
+    open_conn(&s);
+    tx(&s, C, PA, 1101, 501, 1000, 1 * MS);
+    NOT_RETRANS(tx(&s, C, PA, 101, 501, 1000, 1 * MS), OUT_OF_ORDER);
+    CHECK_EQ_INT(s.r.related, 4);
+    done(&s);
+}
+
+/* The gap is filled 100 ms later (5 RTT): a retransmission whose original
+ * the capture never saw: lost before the capture point. */
+static void lost_before_capture_point(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 1101, 501, 1000, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 100 * MS);
+    CHECK(r->kind != TCPDIAG_RK_NONE);
+    CHECK(!r->original_known);
+    FIRST(r, SEGMENT_LOST);
+    CHECK_EQ_INT(r->cause[0].where, TCPDIAG_WHERE_BEFORE_TAP);
+    CHECK_EQ_INT(r->cause[0].frame, 4);
+    done(&s);
+}
+
+static void checksums(void)
+{
+    sim s;
+    open_conn(&s);
+    tcpdiag_segment d = mk(&s, C, PA, 101, 501, 1000);
+    d.checksum = TCPDIAG_CSUM_BAD;
+    feed(&s, &d, 1 * MS);
+    FIRST(tx(&s, C, PA, 101, 501, 1000, 300 * MS), CHECKSUM_ERROR);
+    done(&s);
+
+    open_conn(&s);
+    d = mk(&s, C, PA, 101, 501, 1000);
+    d.checksum = TCPDIAG_CSUM_BAD;
+    feed(&s, &d, 1 * MS);
+    d = mk(&s, C, PA, 101, 501, 1000);
+    d.checksum = TCPDIAG_CSUM_BAD;
+    FIRST(feed(&s, &d, 300 * MS), SENDER_CHECKSUM);
+    done(&s);
+}
+
+/* Only the first fragment of the datagram was seen; the segment is re-sent. */
+static void fragment_lost(void)
+{
+    sim s;
+    open_conn(&s);
+    tcpdiag_segment f = mk(&s, C, PA, 101, 501, 1456);  /* what the first fragment carries */
+    f.ip_frag = TCPDIAG_FRAG_FIRST;
+    f.ip_df = false;
+    feed(&s, &f, 1 * MS);
+    CHECK_EQ_INT(s.r.kind, TCPDIAG_RK_NONE);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1900, 300 * MS);
+    FIRST(r, IP_FRAGMENT_LOST);
+    CHECK_EQ_INT(r->cause[0].frame, 4);
+    done(&s);
+}
+
+/* A 1400-byte segment, then the router's frag-needed quoting it (MTU
+ * 1280): re-sent at once in smaller pieces. */
+static void path_mtu_exceeded(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1400, 1 * MS);
+    tcpdiag_segment q = mk(&s, C, PA, 101, 501, 0);
+    q.quoted_by = TCPDIAG_ICMP_FRAG_NEEDED;
+    q.icmp_type = 3;
+    q.icmp_code = 4;
+    q.icmp_mtu = 1280;
+    feed(&s, &q, 1 * MS);
+    CHECK_EQ_INT(s.r.kind, TCPDIAG_RK_NONE);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1240, 1 * MS);
+    KIND(r, PMTU);
+    FIRST(r, PATH_MTU_EXCEEDED);
+    CHECK_EQ_INT(r->cause[0].count, 1280);
+    CHECK_EQ_INT(r->bytes, 1240);
+    r = tx(&s, C, PA, 1341, 501, 160, 0);
+    KIND(r, PMTU);
+    CHECK_EQ_INT(r->attempt, 1);
+    CHECK_EQ_INT(r->bytes, 160);
+    done(&s);
+}
+
+/* Small segments arrive, the full-size one never does and is re-sent with
+ * backoff: a black hole (no ICMP ever comes back). */
+static void pmtu_blackhole(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 100, 1 * MS);
+    tx(&s, S, A, 501, 201, 0, 20 * MS);
+    tx(&s, C, PA, 201, 501, 1400, 1 * MS);
+    tx(&s, C, PA, 201, 501, 1400, 300 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 201, 501, 1400, 600 * MS);
+    CHECK_EQ_INT(r->attempt, 2);
+    FIRST(r, PMTU_BLACKHOLE);
+    done(&s);
+}
+
+/* The receiver closed its window; data already in flight is re-sent with no
+ * sign of loss: the receiver could not take it. */
+static void receiver_window_full(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    tcpdiag_segment z = mk(&s, S, A, 501, 101, 0);
+    z.window = 0;
+    feed(&s, &z, 20 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+    FIRST(r, RECEIVER_WINDOW_FULL);
+    done(&s);
+}
+
+/* The round trip climbs from 1 ms to 30 ms over 12 data/ACK pairs (a queue
+ * filling), then six segments in a row are lost and asked for by SACK. */
+static void congestion(void)
+{
+    sim s;
+    open_conn(&s);
+    uint32_t seq = 101;
+    for (int i = 0; i < 12; i++) {
+        tx(&s, C, PA, seq, 501, 100, 1 * MS);
+        seq += 100;
+        tx(&s, S, A, 501, seq, 0, (i < 2 ? 1 : 30) * MS);
+    }
+    uint32_t base = seq;
+    for (int i = 0; i < 8; i++)
+        tx(&s, C, PA, base + 100u * i, 501, 100, 0);
+    tcpdiag_segment d = mk(&s, S, A, 501, base, 0);
+    d.sack_count = 1;
+    d.sack[0] = (tcpdiag_sack_block){ base + 600, base + 800 };
+    d.options = TCPDIAG_OPT_SACK;
+    feed(&s, &d, 30 * MS);
+    const tcpdiag_retrans_info *r = NULL;
+    for (int i = 0; i < 6; i++) {
+        r = tx(&s, C, PA, base + 100u * i, 501, 100, 1 * MS);
+        KIND(r, FAST);
+    }
+    FIRST(r, CONGESTION);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_SEGMENT_LOST));
+    done(&s);
+}
+
+int main(void)
+{
+    fast_retransmission();
+    rto_with_backoff();
+    tail_loss_probe();
+    spurious_ack_lost();
+    syn_retransmission();
+    synack_and_fin();
+    lookalikes();
+    lost_before_capture_point();
+    checksums();
+    fragment_lost();
+    path_mtu_exceeded();
+    pmtu_blackhole();
+    receiver_window_full();
+    congestion();
+    return tcpdiag_check_finish("test_retrans");
+}
