@@ -235,7 +235,11 @@ void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, 
 
 void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char *, void *))
 {
-    stat_tap_ui *ui = g_new0(stat_tap_ui, 1);
+    /* Wireshark keeps this pointer for the life of the program: static storage
+     * (no block a leak checker finds unreachable once epan is cleaned up). */
+    static stat_tap_ui uis[4];
+    static guint used;
+    stat_tap_ui *ui = used < G_N_ELEMENTS(uis) ? &uis[used++] : g_new0(stat_tap_ui, 1);
     ui->group = REGISTER_STAT_GROUP_GENERIC;
     ui->cli_string = cli_string;
     ui->tap_init_cb = init;

@@ -25,7 +25,9 @@ static expert_field ei_unneeded = EI_INIT;
 static expert_field ei_gave_up = EI_INIT, ei_rate = EI_INIT, ei_checksum_bad = EI_INIT;
 
 static guint pref_dup_acks = 3;
-static gchar *pref_rate_pct;  /* a string so users can write 0.5 */
+/* A string so users can write 0.5. Wireshark replaces the initial value by its
+ * own copy when the preference is registered, so it starts as a literal. */
+static const char *pref_rate_pct = "1";
 static guint pref_rate_min_segs = 100;
 
 static const char *where_name(tcpdiag_where w)
@@ -318,11 +320,10 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         "Duplicate ACKs for a fast retransmission",
         "How many duplicate ACKs (without SACK evidence) make a re-send count as fast (RFC 5681: 3)",
         10, &pref_dup_acks);
-    pref_rate_pct = g_strdup("1");
     prefs_register_string_preference(prefs, "retrans_rate_warning",
         "Warn above this retransmission rate (%)",
         "A sender re-sending more than this share of its segments gets a warning (netstat rule of thumb: 1%)",
-        (const char **)&pref_rate_pct);
+        &pref_rate_pct);
     prefs_register_uint_preference(prefs, "retrans_rate_min_segments",
         "Minimum segments before a rate warning",
         "No retransmission-rate warning until a side has sent this many segments",
