@@ -46,6 +46,8 @@ void tcpdiag_expert_register(int proto)
            "Capture began after this connection was opened: states unknown until each side sends"),
         EI(QUOTED_IN_ICMP, "quoted_in_icmp", PI_SEQUENCE, PI_NOTE,
            "TCP header quoted in an ICMP error: not a transmission"),
+        EI(CONVERSATION_DROPPED, "conversation_dropped", PI_UNDECODED, PI_WARN,
+           "Conversation limit reached: tcpdiag stopped following the conversation idle the longest"),
 #undef EI
     };
     expert_module_t *module = expert_register_protocol(proto);

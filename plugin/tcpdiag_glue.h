@@ -51,7 +51,7 @@ guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out
 /* tcpdiag_tree.c: the tcpdiag subtree for one stored verdict (connection
  * facts and their Expert Info); returns the subtree, *top its item. */
 proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                const tcpdiag_verdict *v, const tcpdiag_conv *conv, proto_item **top);
+                                const tcpdiag_verdict *v, const tcpdiag_tuple *ends, proto_item **top);
 
 /* tcpdiag_view_retrans.c: retransmission fields, Expert Info and preferences. */
 void tcpdiag_view_retrans_register(int proto, module_t *prefs);
@@ -69,9 +69,10 @@ void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 /* tcpdiag_expert.c */
 void tcpdiag_expert_register(int proto);
 
-/* tcpdiag_proto.c: the conversation behind a verdict, or NULL (none, or
- * dropped by the tcpdiag.max_conversations cap). */
-const tcpdiag_conv *tcpdiag_conv_of(const tcpdiag_verdict *v);
+/* tcpdiag_proto.c: the endpoints (client -> server) of the conversation
+ * behind a verdict, also once the tcpdiag.max_conversations cap dropped its
+ * state; NULL for a quoted header of no known conversation. */
+const tcpdiag_tuple *tcpdiag_ends_of(const tcpdiag_verdict *v);
 /* How many conversations the cap dropped in this capture, and the cap (0 = none). */
 guint64 tcpdiag_conversations_dropped(void);
 guint tcpdiag_conversation_cap(void);

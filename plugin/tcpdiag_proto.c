@@ -35,11 +35,11 @@ static guint pref_close_wait_warn_s = 5;
  * cannot make tcpdiag's own state grow without bound. */
 static guint pref_max_conversations = 500000;
 
-const tcpdiag_conv *tcpdiag_conv_of(const tcpdiag_verdict *v)
+const tcpdiag_tuple *tcpdiag_ends_of(const tcpdiag_verdict *v)
 {
     if (!tracker || v->conv_id == TCPDIAG_NO_CONV)
         return NULL;
-    return tcpdiag_tracker_conv(tracker, v->conv_id);
+    return tcpdiag_tracker_tuple(tracker, v->conv_id);
 }
 
 guint64 tcpdiag_conversations_dropped(void)
@@ -101,9 +101,8 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     for (guint i = 0; i < rec->count; i++) {
         const tcpdiag_layer_record *layer = &rec->layer[i];
-        const tcpdiag_conv *conv = tcpdiag_conv_of(&layer->v);
         proto_item *top;
-        proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, conv, &top);
+        proto_tree *sub = tcpdiag_tree_render(tvb, pinfo, tree, &layer->v, tcpdiag_ends_of(&layer->v), &top);
         tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans);
         tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v);
         tap_queue_packet(tcpdiag_id.tap, pinfo, layer);

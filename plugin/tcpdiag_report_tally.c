@@ -175,15 +175,15 @@ static tcpdiag_tally_conn *conn_row(tcpdiag_tally *t, const tcpdiag_verdict *v, 
     tcpdiag_tally_conn *row = &g_array_index(t->conns, tcpdiag_tally_conn, v->conv_id);
     if (row->seen)
         return row;
-    const tcpdiag_conv *c = tcpdiag_conv_of(v);
-    if (!c)
+    const tcpdiag_tuple *ends = tcpdiag_ends_of(v);
+    if (!ends)
         return NULL;
     row->seen = TRUE;
-    row->tuple = c->tuple;
-    row->roles_inferred = c->roles_inferred;
+    row->tuple = *ends;
+    row->roles_inferred = v->roles_inferred;
     row->first_frame = frame;
     /* A new connection on a 4-tuple replaces the previous one's socket. */
-    tcpdiag_tuple *key = tuple_key(&c->tuple);
+    tcpdiag_tuple *key = tuple_key(ends);
     gpointer prev = g_hash_table_lookup(t->latest, key);
     if (prev)
         g_array_index(t->conns, tcpdiag_tally_conn, GPOINTER_TO_UINT(prev) - 1).superseded = TRUE;

@@ -51,11 +51,10 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dis
         g_array_set_size(s->rows, v->conv_id + 1);
     summary_row *r = &g_array_index(s->rows, summary_row, v->conv_id);
     if (!r->seen) {
-        const tcpdiag_conv *c = tcpdiag_conv_of(v);
+        const tcpdiag_tuple *ends = tcpdiag_ends_of(v);
         r->seen = TRUE;
-        /* NULL: the conversation cap dropped it before this (second) pass. */
-        r->client = g_strdup(c ? tcpdiag_endpoint_str(pinfo->pool, &c->tuple, TRUE) : "(dropped)");
-        r->server = g_strdup(c ? tcpdiag_endpoint_str(pinfo->pool, &c->tuple, FALSE) : "(dropped)");
+        r->client = g_strdup(ends ? tcpdiag_endpoint_str(pinfo->pool, ends, TRUE) : "?");
+        r->server = g_strdup(ends ? tcpdiag_endpoint_str(pinfo->pool, ends, FALSE) : "?");
     }
     r->last = *v;
     if (!v->quoted)

@@ -89,6 +89,13 @@ static void add_expert(packet_info *pinfo, proto_item *top, const tcpdiag_verdic
             expert_add_info_format(pinfo, top, ei,
                 "SYN carries %u bytes of data (TCP Fast Open)", v->payload_len);
             break;
+        case TCPDIAG_NOTE_CONVERSATION_DROPPED:
+            expert_add_info_format(pinfo, top, ei,
+                "Conversation limit reached (preference tcpdiag.max_conversations = %u): tcpdiag stopped "
+                "following the conversation idle the longest to make room for this one; a later segment "
+                "of that conversation starts a new one whose states are unknown",
+                tcpdiag_conversation_cap());
+            break;
         default:
             expert_add_info(pinfo, top, ei);
             break;
@@ -120,7 +127,7 @@ static void add_handshake(proto_tree *tree, tvbuff_t *tvb, const tcpdiag_verdict
 }
 
 proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                const tcpdiag_verdict *v, const tcpdiag_conv *conv, proto_item **top_out)
+                                const tcpdiag_verdict *v, const tcpdiag_tuple *ends, proto_item **top_out)
 {
     proto_item *top = proto_tree_add_item(tree, tcpdiag_id.proto, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
@@ -133,21 +140,19 @@ proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
         proto_item_set_generated(q);
         proto_item_append_text(top, ", TCP header quoted in an ICMP error (not a transmission)");
     }
-    /* conv is NULL for a quoted header of no known conversation, and for one
-     * the conversation cap dropped: the stored verdict still says it all but
-     * the endpoints' names. */
+    /* ends is NULL only for a quoted header of no known conversation. */
     if (v->conv_id != TCPDIAG_NO_CONV) {
         if (v->has_stream) {
             proto_item *it = proto_tree_add_uint(t, tcpdiag_id.hf_stream, tvb, 0, 0, v->stream);
             proto_item_set_generated(it);
         }
-        if (conv && (proto_field_is_referenced(tree, tcpdiag_id.hf_client) ||
+        if (ends && (proto_field_is_referenced(tree, tcpdiag_id.hf_client) ||
                      proto_field_is_referenced(tree, tcpdiag_id.hf_server))) {
             proto_item *it = proto_tree_add_string(t, tcpdiag_id.hf_client, tvb, 0, 0,
-                                                   tcpdiag_endpoint_str(pinfo->pool, &conv->tuple, TRUE));
+                                                   tcpdiag_endpoint_str(pinfo->pool, ends, TRUE));
             proto_item_set_generated(it);
             it = proto_tree_add_string(t, tcpdiag_id.hf_server, tvb, 0, 0,
-                                       tcpdiag_endpoint_str(pinfo->pool, &conv->tuple, FALSE));
+                                       tcpdiag_endpoint_str(pinfo->pool, ends, FALSE));
             proto_item_set_generated(it);
         }
         proto_item *dir = proto_tree_add_string(t, tcpdiag_id.hf_direction, tvb, 0, 0,

@@ -16,6 +16,10 @@ struct tcpdiag_tracker {
     GHashTable    *by_tuple;  /* canonical tuple -> newest conversation on it */
     GHashTable    *by_id;     /* id -> conversation held in memory (owns it) */
     uint32_t       next_id;
+    /* Every conversation's endpoints, oriented client -> server, by id; kept
+     * after the cap drops the conversation so that a later pass still names
+     * them (38 bytes a conversation, against ~350 for the state dropped). */
+    GArray        *tuples;
     /* Conversations held, least recently active first: the cap drops the head. */
     struct conv_private *idle_head, *idle_tail;
     uint64_t       evicted;
@@ -130,6 +134,7 @@ tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
     t->cfg = *cfg;
     t->by_tuple = g_hash_table_new_full(tuple_hash, tuple_equal, g_free, NULL);
     t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_private_free);
+    t->tuples = g_array_new(FALSE, FALSE, sizeof(tcpdiag_tuple));
     return t;
 }
 
@@ -139,6 +144,7 @@ void tcpdiag_tracker_free(tcpdiag_tracker *t)
         return;
     g_hash_table_destroy(t->by_tuple);
     g_hash_table_destroy(t->by_id);
+    g_array_free(t->tuples, TRUE);
     g_free(t);
 }
 
@@ -151,6 +157,11 @@ const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id)
 {
     conv_private *p = g_hash_table_lookup(t->by_id, GUINT_TO_POINTER(id));
     return p ? &p->pub : NULL;
+}
+
+const tcpdiag_tuple *tcpdiag_tracker_tuple(const tcpdiag_tracker *t, uint32_t id)
+{
+    return id < t->tuples->len ? &g_array_index(t->tuples, tcpdiag_tuple, id) : NULL;
 }
 
 uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t)
@@ -289,6 +300,7 @@ static conv_private *conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg)
         tuple_reverse(&seg->tuple, &c->tuple);
     else
         c->tuple = seg->tuple;
+    g_array_append_val(t->tuples, c->tuple);
 
     tcpdiag_tuple *key = g_new(tcpdiag_tuple, 1);
     tuple_canonical(&seg->tuple, key);
@@ -763,6 +775,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
             out->conv_id = TCPDIAG_NO_CONV;
         return;
     }
+    uint64_t evicted_before = t->evicted;
     if (p && f.bare_syn && syn_starts_new_conversation(&p->pub, seg)) {
         p = conv_create(t, seg);
         set_note(out, TCPDIAG_NOTE_PORT_REUSE);
@@ -771,6 +784,8 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
         if (p->pub.roles_inferred)
             set_note(out, TCPDIAG_NOTE_MIDSTREAM);
     }
+    if (t->evicted != evicted_before)
+        set_note(out, TCPDIAG_NOTE_CONVERSATION_DROPPED);
     conv_touch(t, p);
     tcpdiag_conv *c = &p->pub;
     f.dir = tuple_same_direction(&seg->tuple, &c->tuple) ? TCPDIAG_CLIENT : TCPDIAG_SERVER;

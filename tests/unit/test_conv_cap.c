@@ -123,6 +123,17 @@ static void test_idlest_goes_first(void)
     CHECK(tcpdiag_tracker_conv(f.t, c) == NULL);
     const tcpdiag_conv *nb = tcpdiag_tracker_conv(f.t, 4);
     CHECK(nb != NULL && nb->id == 4 && nb->tuple.sport == 20002);
+
+    /* The endpoints of dropped B and C are still known by id (a second pass
+     * names them), oriented client -> server: client n is 10.1.0.n:2000n. */
+    tcpdiag_tuple want_b = client_tuple(2, false), want_c = client_tuple(3, false);
+    const tcpdiag_tuple *eb = tcpdiag_tracker_tuple(f.t, b), *ec = tcpdiag_tracker_tuple(f.t, c);
+    CHECK(eb != NULL && memcmp(eb, &want_b, sizeof want_b) == 0);
+    CHECK(ec != NULL && memcmp(ec, &want_c, sizeof want_c) == 0);
+    /* The new conversation began at B's SYN-ACK: the client is still 10.1.0.2. */
+    const tcpdiag_tuple *e4 = tcpdiag_tracker_tuple(f.t, 4);
+    CHECK(e4 != NULL && memcmp(e4, &want_b, sizeof want_b) == 0);
+    CHECK(tcpdiag_tracker_tuple(f.t, 5) == NULL);
     tcpdiag_tracker_free(f.t);
 }
 
