@@ -114,6 +114,14 @@ gboolean tcpdiag_moment_includes(tcpdiag_moment *m, const packet_info *pinfo)
     }
 }
 
+void tcpdiag_last_frame_describe(char *buf, size_t len, guint32 last_frame)
+{
+    if (last_frame)
+        g_snprintf(buf, (gulong)len, "last TCP frame counted: %u", last_frame);
+    else
+        g_snprintf(buf, (gulong)len, "no TCP segment by then");
+}
+
 char *tcpdiag_moment_describe(const tcpdiag_moment *m)
 {
     if (m->kind == TCPDIAG_MOMENT_END)

@@ -62,6 +62,8 @@ gboolean tcpdiag_moment_includes(tcpdiag_moment *m, const packet_info *pinfo);
 
 /* "at the end of the capture", "after frame 12", "at 2024-05-01 10:42:07.000000" */
 char *tcpdiag_moment_describe(const tcpdiag_moment *m);
+/* "last TCP frame counted: N", or that no TCP frame came by then (frame 0). */
+void tcpdiag_last_frame_describe(char *buf, size_t len, guint32 last_frame);
 
 /* Registers a report's tap listener; exits tshark with a message on failure. */
 void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, void *data,

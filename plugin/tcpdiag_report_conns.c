@@ -162,7 +162,9 @@ static void facts_of(const socket_row *row, row_facts *f)
 static void print_text(const tcpdiag_tally_report *r, const GArray *rows, const char *moment)
 {
     printf("\n%s\nTCP Diagnostics - netstat -an for each host, computed from the capture\n", TCPDIAG_REPORT_RULE);
-    printf("Sockets %s (last frame counted: %u).\n", moment, r->tally.last_frame);
+    char last[48];
+    tcpdiag_last_frame_describe(last, sizeof last, r->tally.last_frame);
+    printf("Sockets %s (%s).\n", moment, last);
     printf("%s\n", TCPDIAG_REPORT_THIN_RULE);
     const tcpdiag_host *current = NULL;
     for (guint i = 0; i < rows->len; i++) {

@@ -128,8 +128,10 @@ static void netstat_draw(void *data)
         break;
     case TCPDIAG_FORMAT_TEXT:
         printf("\n%s\nTCP Diagnostics - netstat -s -p tcp for each host, computed from the capture\n", TCPDIAG_REPORT_RULE);
-        printf("Counted %s (last frame counted: %u). Hosts: %u. Retransmission threshold: %g%%.\n",
-               moment, r->tally.last_frame, hosts->len, threshold);
+        char last[48];
+        tcpdiag_last_frame_describe(last, sizeof last, r->tally.last_frame);
+        printf("Counted %s (%s). Hosts: %u. Retransmission threshold: %g%%.\n",
+               moment, last, hosts->len, threshold);
         printf("Exact for a host when the capture sees all of its TCP traffic (capture next to the host).\n");
         printf("%s\n", TCPDIAG_REPORT_THIN_RULE);
         for (guint i = 0; i < hosts->len; i++)
