@@ -10,7 +10,6 @@
 #include "tcpdiag_glue.h"
 
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 
 void proto_register_tcpdiag(void);
@@ -29,6 +28,10 @@ tcpdiag_ids tcpdiag_id = {
 
 static dissector_handle_t tcpdiag_handle;
 static tcpdiag_tracker *tracker;
+/* The stored record of each frame, indexed by frame number (NULL: no TCP).
+ * 8 bytes a frame, where p_add_proto_data costs a list node and a key
+ * record (~50 bytes) on every frame. The records live in file scope. */
+static GPtrArray *frame_records;
 static guint pref_close_wait_warn_s = 5;
 /* Enough for the busiest real captures (a Linux host tracks at most 262144
  * connections by default, nf_conntrack_max), small enough that a SYN flood
@@ -60,12 +63,30 @@ static void tcpdiag_init(void)
     tcpdiag_view_retrans_config(&cfg.retrans);
     cfg.max_conversations = pref_max_conversations;
     tracker = tcpdiag_tracker_new(&cfg);
+    frame_records = g_ptr_array_new();
 }
 
 static void tcpdiag_cleanup(void)
 {
     tcpdiag_tracker_free(tracker);
     tracker = NULL;
+    if (frame_records)
+        g_ptr_array_free(frame_records, TRUE);
+    frame_records = NULL;
+}
+
+static void store_record(guint32 frame, tcpdiag_frame_record *rec)
+{
+    if (!frame_records)
+        frame_records = g_ptr_array_new();
+    if (frame >= frame_records->len)
+        g_ptr_array_set_size(frame_records, (gint)frame + 1);
+    g_ptr_array_index(frame_records, frame) = rec;
+}
+
+static tcpdiag_frame_record *stored_record(guint32 frame)
+{
+    return frame_records && frame < frame_records->len ? g_ptr_array_index(frame_records, frame) : NULL;
 }
 
 static tcpdiag_frame_record *analyse_frame(proto_tree *tree, packet_info *pinfo)
@@ -93,9 +114,9 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!PINFO_FD_VISITED(pinfo)) {
         rec = analyse_frame(tree, pinfo);
         if (rec)
-            p_add_proto_data(wmem_file_scope(), pinfo, tcpdiag_id.proto, 0, rec);
+            store_record(pinfo->num, rec);
     } else {
-        rec = p_get_proto_data(wmem_file_scope(), pinfo, tcpdiag_id.proto, 0);
+        rec = stored_record(pinfo->num);
     }
     if (!rec)
         return 0;

@@ -28,6 +28,8 @@ void tcpdiag_flow_free(tcpdiag_flow *f)
     if (!f)
         return;
     g_free(f->tx);
+    g_free(f->holes);
+    g_free(f->loss_ns);
     g_free(f);
 }
 
@@ -84,7 +86,9 @@ static void tx_make_room(tcpdiag_flow *f)
         if (f->tx_count < f->tx_cap)
             return;
     }
-    f->tx_cap = f->tx_cap ? f->tx_cap * 2 : 16;
+    /* A short connection sends three or four ranges a direction (SYN, a
+     * request or two, FIN): start small, double when needed. */
+    f->tx_cap = f->tx_cap ? f->tx_cap * 2 : 4;
     f->tx = g_renew(tcpdiag_tx, f->tx, f->tx_cap);
 }
 
@@ -134,6 +138,8 @@ bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq)
 
 void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns)
 {
+    if (!f->holes)
+        f->holes = g_new(tcpdiag_hole, TCPDIAG_FLOW_MAX_HOLES);
     if (f->hole_count == TCPDIAG_FLOW_MAX_HOLES) {  /* the oldest gap is the least useful */
         memmove(f->holes, f->holes + 1, (TCPDIAG_FLOW_MAX_HOLES - 1) * sizeof f->holes[0]);
         f->hole_count--;

@@ -59,7 +59,9 @@ struct tcpdiag_flow {
     tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
     uint32_t   tx_head, tx_count, tx_cap;
     uint32_t   tx_acked;          /* leading ranges already acknowledged */
-    tcpdiag_hole holes[TCPDIAG_FLOW_MAX_HOLES];
+    /* Most flows never have a gap or a loss: those arrays are allocated on
+     * first use (TCPDIAG_FLOW_MAX_HOLES / _MAX_EVENTS entries), NULL before. */
+    tcpdiag_hole *holes;
     uint32_t   hole_count;
     uint32_t   max_seg_len;       /* largest payload sent */
     uint32_t   max_acked_len;     /* largest payload known to have arrived */
@@ -77,7 +79,7 @@ struct tcpdiag_flow {
     bool       rto_recovery;
     uint32_t   rto_recovery_end;
     /* Recent retransmissions of distinct data, for clustering (ring). */
-    int64_t    loss_ns[TCPDIAG_FLOW_MAX_EVENTS];
+    int64_t    *loss_ns;
     uint32_t   loss_next, loss_total;
     /* ICMP frag-needed / packet-too-big quoting this flow's data. */
     uint32_t   icmp_ptb_frame;

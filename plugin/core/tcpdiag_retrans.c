@@ -470,6 +470,8 @@ static uint32_t resend_ranges(tcpdiag_flow *f, const tcpdiag_segment *seg, uint3
 
 static void count_loss(tcpdiag_flow *f, int64_t ns)
 {
+    if (!f->loss_ns)
+        f->loss_ns = g_new(int64_t, TCPDIAG_FLOW_MAX_EVENTS);
     f->loss_ns[f->loss_next] = ns;
     f->loss_next = (f->loss_next + 1) % TCPDIAG_FLOW_MAX_EVENTS;
     f->loss_total++;
