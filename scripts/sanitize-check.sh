@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run tcpdiag under AddressSanitizer + UndefinedBehaviorSanitizer inside the
 # system tshark, then under valgrind memcheck.
-#   scripts/sanitize-check.sh [FUZZ_FILES]      (default 300 extra fuzz files)
+#   scripts/sanitize-check.sh [--asan-only | --valgrind-only] [FUZZ_FILES]
+#   (default: both parts, 300 extra fuzz files)
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # 1. Builds build-asan/ with -DTCPDIAG_SANITIZE=ON and runs its whole ctest
@@ -26,36 +27,47 @@
 #    the crafted ones and the demo capture.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+part=both
+case "${1:-}" in
+    --asan-only) part=asan; shift ;;
+    --valgrind-only) part=valgrind; shift ;;
+esac
 fuzz_files=${1:-300}
-asan_build=$top/build-asan
 jobs=$(nproc)
-
-echo ">> building $asan_build with ASan + UBSan"
-cmake -S "$top" -B "$asan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPDIAG_WERROR=ON \
-      -DTCPDIAG_SANITIZE=ON >/dev/null
-cmake --build "$asan_build" -j"$jobs"
-
-libasan=$(readlink -f "$(gcc -print-file-name=libasan.so)")
-[ -f "$libasan" ] || { echo "no ASan runtime (gcc -print-file-name=libasan.so)" >&2; exit 1; }
 scratch=$(mktemp -d /tmp/tcpdiag-sanitize-XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 mkdir "$scratch/no-extcap"
 chmod -R 755 "$scratch"
 
-export TCPDIAG_TSHARK_PRELOAD="$libasan"
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export WIRESHARK_DEBUG_WMEM_OVERRIDE=simple
-export WIRESHARK_EXTCAP_DIR="$scratch/no-extcap"
+if [ "$part" != valgrind ]; then
+    asan_build=$top/build-asan
 
-echo ">> 1a. ctest in $asan_build (unit, integration, adversarial, short fuzz) with $libasan preloaded"
-(cd "$asan_build" && ctest --output-on-failure)
+    echo ">> building $asan_build with ASan + UBSan"
+    cmake -S "$top" -B "$asan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPDIAG_WERROR=ON \
+          -DTCPDIAG_SANITIZE=ON >/dev/null
+    cmake --build "$asan_build" -j"$jobs"
 
-echo ">> 1b. $fuzz_files more fuzz files under ASan + UBSan"
-TCPDIAG_BUILD_PLUGINS="$asan_build/plugins" python3 "$top/tests/fuzz/run-fuzz" \
-    --files "$fuzz_files" --jobs "$jobs" --keep "$top/build-asan/fuzz-findings"
+    libasan=$(readlink -f "$(gcc -print-file-name=libasan.so)")
+    [ -f "$libasan" ] || { echo "no ASan runtime (gcc -print-file-name=libasan.so)" >&2; exit 1; }
 
-unset TCPDIAG_TSHARK_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS WIRESHARK_DEBUG_WMEM_OVERRIDE WIRESHARK_EXTCAP_DIR
+    export TCPDIAG_TSHARK_PRELOAD="$libasan"
+    export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    export WIRESHARK_DEBUG_WMEM_OVERRIDE=simple
+    export WIRESHARK_EXTCAP_DIR="$scratch/no-extcap"
+
+    echo ">> 1a. ctest in $asan_build (unit, integration, adversarial, short fuzz) with $libasan preloaded"
+    (cd "$asan_build" && ctest --output-on-failure)
+
+    echo ">> 1b. $fuzz_files more fuzz files under ASan + UBSan"
+    TCPDIAG_BUILD_PLUGINS="$asan_build/plugins" python3 "$top/tests/fuzz/run-fuzz" \
+        --files "$fuzz_files" --jobs "$jobs" --keep "$top/build-asan/fuzz-findings"
+
+    unset TCPDIAG_TSHARK_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS WIRESHARK_DEBUG_WMEM_OVERRIDE WIRESHARK_EXTCAP_DIR
+    echo ">> ASan + UBSan: no findings"
+fi
+[ "$part" = asan ] && exit 0
+
 echo ">> 2. valgrind memcheck with a normal build"
 cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPDIAG_WERROR=ON >/dev/null
 cmake --build "$top/build" -j"$jobs"
