@@ -118,6 +118,52 @@ class AdversarialVerdicts(unittest.TestCase):
                             self.assertGreaterEqual(float(v), 0.0)
 
 
+class CutShortFiles(unittest.TestCase):
+    """A capture file that ends in the middle of a packet (a copy interrupted,
+    a capture killed): Wireshark says so and exits 2; tcpdiag must still
+    report every frame read before the cut.
+
+    Hand reasoning: each cut keeps whole frames of the demo capture (TCP
+    segments, and three TCP headers quoted in ICMP errors, which are not
+    transmissions), so the summary's Frames column, summed, must equal the
+    number of TCP frames outside ICMP errors that Wireshark alone reads from
+    the same cut file, and the netstat report must be printed.
+    """
+
+    def setUp(self):
+        h.require_plugin_loaded(self)
+
+    def run_cut(self, path, args, plugin=True):
+        cmd, env = h.command(["-r", path] + args, plugin=plugin)
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=h.TIMEOUT, cwd=os.path.dirname(path))
+        return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+    def test_cut_in_the_middle_of_a_packet(self):
+        demo = os.path.join(h.CAPTURES_DIR, "demo.pcapng")
+        with open(demo, "rb") as f:
+            data = f.read()
+        work = h.work_dir("cut")
+        for fraction in (0.25, 0.5, 0.9):
+            path = os.path.join(work, "cut-%d.pcapng" % int(fraction * 100))
+            with open(path, "wb") as f:
+                f.write(data[:int(len(data) * fraction)])
+            os.chmod(path, 0o644)
+            with self.subTest(cut=fraction):
+                rc, out, err = self.run_cut(path, ["-q", "-z", "tcpdiag,summary", "-z", "tcpdiag,netstat"])
+                self.assertEqual(rc, 2, err)
+                self.assertIn("cut short in the middle of a packet", err)
+                for bad in ("Dissector bug", "CRITICAL", "Segmentation fault") + h.SANITIZER_REPORTS:
+                    self.assertNotIn(bad, out + err)
+                self.assertIn("netstat -s -p tcp for each host", out)
+                frames = sum(int(m) for m in re.findall(r"^\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)\s",
+                                                        out, re.M))
+                _, alone, _ = self.run_cut(path, ["-Y", "tcp and not icmp and not icmpv6", "-T", "fields",
+                                                  "-e", "frame.number"], plugin=False)
+                self.assertGreater(len(alone.split()), 0)
+                self.assertEqual(frames, len(alone.split()))
+
+
 class AdversarialPasses(unittest.TestCase):
     """The checks test_passes makes on captures/, on the adversarial set."""
 
