@@ -64,6 +64,14 @@ static const char *mss_risk_label(guint r)
     return tcpdiag_mss_risk_name((tcpdiag_mss_risk)(r - 1));
 }
 
+static void tree_state_free(gpointer data)
+{
+    tree_state *ts = data;
+    tcpdiag_tally_free(&ts->tally);
+    g_hash_table_destroy(ts->hosts_over);
+    g_free(ts);
+}
+
 static void tree_init(stats_tree *st)
 {
     tree_state *ts = g_new0(tree_state, 1);
@@ -87,19 +95,23 @@ static void tree_init(stats_tree *st)
         stats_tree_create_node(st, mss_risk_label(r), ts->id_mss_risk, STAT_DT_INT, FALSE);
     ts->id_mss_reason = stats_tree_create_node(st, node_mss_reason, 0, STAT_DT_INT, TRUE);
     if (!open_trees)
-        open_trees = g_hash_table_new(g_direct_hash, g_direct_equal);
+        open_trees = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tree_state_free);
     g_hash_table_insert(open_trees, st, ts);
 }
 
 static void tree_cleanup(stats_tree *st)
 {
-    tree_state *ts = open_trees ? g_hash_table_lookup(open_trees, st) : NULL;
-    if (!ts)
-        return;
-    g_hash_table_remove(open_trees, st);
-    tcpdiag_tally_free(&ts->tally);
-    g_hash_table_destroy(ts->hosts_over);
-    g_free(ts);
+    if (open_trees)
+        g_hash_table_remove(open_trees, st);   /* frees its state */
+}
+
+/* tshark never cleans up the trees it printed: their state goes when epan
+ * shuts down, before the plugin is unloaded. */
+static void free_open_trees(void)
+{
+    if (open_trees)
+        g_hash_table_destroy(open_trees);
+    open_trees = NULL;
 }
 
 /* Moves one connection from its old per-connection category to the new one. */
@@ -226,4 +238,5 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo, epan_di
 void tcpdiag_stats_tree_register(void)
 {
     stats_tree_register_plugin("tcpdiag", "tcpdiag", "TCP Diagnostics", 0, tree_packet, tree_init, tree_cleanup);
+    register_shutdown_routine(free_open_trees);
 }
