@@ -46,6 +46,10 @@ void tcpdiag_expert_register(int proto)
            "Capture began after this connection was opened: states unknown until each side sends"),
         EI(QUOTED_IN_ICMP, "quoted_in_icmp", PI_SEQUENCE, PI_NOTE,
            "TCP header quoted in an ICMP error: not a transmission"),
+        EI(HEADER_CUT, "header_cut", PI_UNDECODED, PI_NOTE,
+           "TCP header cut short by the capture (snaplen): flags and sequence numbers unknown, this segment is left out of the analysis"),
+        EI(SYN_OPTIONS_CUT, "syn_options_cut", PI_UNDECODED, PI_NOTE,
+           "SYN options not captured (snaplen): this side's MSS and window scale are unknown, so MSS checks are skipped and windows are not scaled"),
         EI(CONVERSATION_DROPPED, "conversation_dropped", PI_UNDECODED, PI_WARN,
            "Conversation limit reached: tcpdiag stopped following the conversation idle the longest"),
 #undef EI

@@ -264,6 +264,10 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
     seg->tcp_hdr_len = (guint16)hdr_len;
     if (hdr_len > 20)
         read_options(tvb, off + 20, off + MIN(hdr_len, avail), seg);
+    if (seg->flags_known && avail < hdr_len) {
+        seg->options_cut = TRUE;
+        seg->options &= (guint8)~TCPDIAG_OPT_MALFORMED;   /* cut by the capture, not by the sender */
+    }
 
     /* Payload length from the IP header, so snaplen-cut frames still count. */
     gint payload = end - off - hdr_len;

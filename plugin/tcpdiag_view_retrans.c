@@ -134,14 +134,22 @@ static void add_rate(proto_tree *t, tvbuff_t *tvb, const tcpdiag_retrans_info *r
     add_gen(proto_tree_add_uint(t, hf_data_segs, tvb, 0, 0, r->data_segs));
 }
 
+/* "frame N", or what is known when the first transmission escaped the capture. */
+static const char *original_text(wmem_allocator_t *pool, const tcpdiag_retrans_info *r)
+{
+    return r->original_known ? wmem_strdup_printf(pool, "frame %u", r->original)
+                              : "a transmission the capture did not see";
+}
+
 static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retrans_info *r)
 {
     if (r->kind != TCPDIAG_RK_NONE) {
         const char *top = r->ncauses ? tcpdiag_cause_name((tcpdiag_cause)r->cause[0].cause) : "unknown";
         const char *why = r->ncauses ? cause_sentence(pinfo->pool, &r->cause[0]) : "";
         expert_add_info_format(pinfo, item, &ei_kind[r->kind],
-            "Retransmission (%s), attempt %u of frame %u: probable cause %s - %s",
-            tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind), r->attempt, r->original, top, why);
+            "Retransmission (%s), attempt %u of %s: probable cause %s - %s",
+            tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind), r->attempt,
+            original_text(pinfo->pool, r), top, why);
         for (guint i = 1; i < r->ncauses; i++)
             expert_add_info_format(pinfo, item, &ei_cause[r->cause[i].cause],
                 "Also possible for this retransmission: %s - %s",
@@ -151,8 +159,8 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retr
         expert_add_info(pinfo, item, &ei_lookalike[r->lookalike]);
     if (r->gave_up)
         expert_add_info_format(pinfo, item, &ei_gave_up,
-            "The sender gave up: reset after %u re-sends of the data first sent in frame %u, never acknowledged",
-            r->attempt, r->original);
+            "The sender gave up: reset after %u re-sends of the data first sent in %s, never acknowledged",
+            r->attempt, original_text(pinfo->pool, r));
     if (r->rate_over)
         expert_add_info_format(pinfo, item, &ei_rate,
             "This sender has re-sent %u of %u segments (%.2f%%), above the %s%% threshold",
@@ -202,7 +210,7 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
             add_gen(proto_tree_add_uint(proto_item_add_subtree(item, ett_retrans), hf_not_retrans_frame, tvb, 0, 0, r->related));
     } else if (r->gave_up) {
         item = add_gen(proto_tree_add_item(tree, hf_gave_up, tvb, 0, 0, ENC_NA));
-        proto_item_append_text(item, ": after %u re-sends of frame %u", r->attempt, r->original);
+        proto_item_append_text(item, ": after %u re-sends of %s", r->attempt, original_text(pinfo->pool, r));
     }
     if (r->rate_over && r->kind == TCPDIAG_RK_NONE)
         add_rate(tree, tvb, r);

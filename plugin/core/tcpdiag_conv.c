@@ -37,6 +37,7 @@ typedef struct conv_private {
     uint8_t  wscale[2];             /* window scale option of each side's SYN */
     bool     wscale_sent[2];
     bool     wscale_applied;
+    bool     wscale_unknown;        /* a SYN's options were cut by the snaplen */
     tcpdiag_mss_state mss;
 } conv_private;
 
@@ -594,14 +595,20 @@ static void apply_window_scale(conv_private *p, const tcpdiag_segment *seg, cons
     if (f->syn && !f->rst) {
         p->wscale_sent[f->dir] = seg->options & TCPDIAG_OPT_WSCALE;
         p->wscale[f->dir] = seg->wscale;
+        if (seg->options_cut && !p->wscale_sent[f->dir])
+            p->wscale_unknown = true;
     }
     if (p->wscale_applied || !p->flow[0] || !(f->synack || (!f->syn && p->syn[TCPDIAG_SERVER].count)))
+        return;
+    p->wscale_applied = true;
+    /* A SYN whose options were not captured may have asked for scaling:
+     * windows stay of unknown scale (no window-full inference). */
+    if (p->wscale_unknown)
         return;
     bool both = p->wscale_sent[0] && p->wscale_sent[1];
     /* Flow i is sent by side i; its receiver (the other side) scales its windows. */
     for (int i = 0; i < 2; i++)
         tcpdiag_flow_set_window_scale(p->flow[i], both ? MIN(p->wscale[!i], 14) : 0);
-    p->wscale_applied = true;
 }
 
 static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
@@ -792,12 +799,20 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     out->from_server = f.dir == TCPDIAG_SERVER;
 
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
-    bool repeat_syn = repeats_syn(c, seg, &f);
-    track_handshake(c, seg, &f, out);
-    track_states(c, seg, &f, out);
-    watch_close_wait(t, p, seg, prev, out);
-    track_retrans(t, p, seg, &f, repeat_syn, out, info);
-    tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
+    if (seg->flags_known) {
+        bool repeat_syn = repeats_syn(c, seg, &f);
+        track_handshake(c, seg, &f, out);
+        track_states(c, seg, &f, out);
+        watch_close_wait(t, p, seg, prev, out);
+        track_retrans(t, p, seg, &f, repeat_syn, out, info);
+        tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
+        if (f.syn && !f.rst && seg->options_cut)
+            set_note(out, TCPDIAG_NOTE_SYN_OPTIONS_CUT);
+    } else {
+        /* Flags, and perhaps sequence numbers, were not captured: guessing
+         * them would invent transmissions and state changes. */
+        set_note(out, TCPDIAG_NOTE_HEADER_CUT);
+    }
 
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;

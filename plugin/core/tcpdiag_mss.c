@@ -199,6 +199,8 @@ static void announce(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
     st->syn_seen |= (uint8_t)(1u << dir);
     st->announced[dir] = (seg->options & TCPDIAG_OPT_MSS) ? seg->mss : 0;
     st->syn_opts[dir] = seg->options;
+    if (seg->options_cut)
+        st->syn_opts_cut |= (uint8_t)(1u << dir);
     st->wscale[dir] = seg->wscale;
     if (!st->announced[dir]) {
         raise_reason(st, out, TCPDIAG_MSSR_ABSENT);
@@ -290,7 +292,7 @@ static uint16_t cap16(uint32_t v)
 
 static uint8_t negotiated(const tcpdiag_mss_state *st)
 {
-    if ((st->syn_seen & 3u) != 3u)
+    if ((st->syn_seen & 3u) != 3u || st->syn_opts_cut)
         return 0;
     uint8_t both = st->syn_opts[0] & st->syn_opts[1];
     uint8_t o = TCPDIAG_MSSO_BOTH_SYNS;
@@ -348,7 +350,9 @@ void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int 
     memset(out, 0, sizeof *out);
     note_link(st, seg);
     bool syn = seg->flags_known && (seg->flags & TCPDIAG_SYN) && !(seg->flags & TCPDIAG_RST);
-    if (syn)
+    /* A SYN whose options were cut by the snaplen is, for the MSS, a SYN not
+     * captured: "no MSS option" would be a guess. */
+    if (syn && !(seg->options_cut && !(seg->options & TCPDIAG_OPT_MSS)))
         announce(st, seg, dir, out);
     if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED) {
         out->seg |= TCPDIAG_MSSF_FRAGMENT;

@@ -101,6 +101,7 @@ typedef struct tcpdiag_mss_state {
     uint32_t icmp_frame;
     uint8_t  syn_seen;        /* bit per side */
     uint8_t  syn_opts[2];     /* enum tcpdiag_option_flag of each side's SYN */
+    uint8_t  syn_opts_cut;    /* bit per side: its SYN's options were not all captured */
     uint8_t  wscale[2];
     uint8_t  family;
     uint8_t  link, link_vlans, ip_depth;

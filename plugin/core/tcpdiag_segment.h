@@ -93,6 +93,8 @@ typedef struct tcpdiag_segment {
     uint32_t      stream;         /* tcp.stream when Wireshark gave one */
     bool          has_stream;
     bool          flags_known;    /* false when the header was cut before the flags */
+    bool          options_cut;    /* the options were not all captured (snaplen): an
+                                   * option not in `options` may still have been sent */
     uint32_t      seq;
     uint32_t      ack;
     uint8_t       flags;          /* enum tcpdiag_tcp_flag bits */

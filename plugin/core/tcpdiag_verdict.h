@@ -33,6 +33,8 @@ typedef enum tcpdiag_notice {
     TCPDIAG_NOTE_MIDSTREAM,            /* first segment of a conversation whose start was not captured */
     TCPDIAG_NOTE_QUOTED_IN_ICMP,       /* header quoted in an ICMP error, not a transmission */
     TCPDIAG_NOTE_CONVERSATION_DROPPED, /* the conversation cap dropped the idlest one to make room */
+    TCPDIAG_NOTE_HEADER_CUT,           /* TCP header cut before its flags (snaplen): not analysed */
+    TCPDIAG_NOTE_SYN_OPTIONS_CUT,      /* a SYN's options were not captured: MSS / window scale unknown */
     TCPDIAG_NOTE_COUNT
 } tcpdiag_notice;
 

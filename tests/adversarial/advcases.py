@@ -207,11 +207,14 @@ def case_time_disorder():
 def case_snaplen_truncated():
     c = Case("snaplen-truncated", "Frames cut by a 54-byte snaplen, some shorter still",
              "Captured with -s 54: every frame keeps its Ethernet, IPv4 and 20-byte TCP header, no "
-             "payload and no SYN options. Segment lengths come from the IP header: the server's "
+             "payload and no SYN options (so MSS and window scale are unknown: no MSS finding, "
+             "windows unscaled, tcpdiag.syn_options_cut on both SYNs). Segment lengths come from "
+             "the IP header: the server's "
              "FIN carries 700 bytes, the client's first ACK covers only those bytes (so the FIN "
              "is still in flight: client back to ESTABLISHED then CLOSE_WAIT again, server still "
              "FIN_WAIT_1), the second acks the FIN. One frame is cut before the TCP flags (46 "
-             "bytes), one inside the sequence number (40 bytes): neither changes anything. One is "
+             "bytes), one inside the sequence number (40 bytes): neither changes anything "
+             "(tcpdiag.header_cut, no transmission). One is "
              "cut inside the IP header (24 bytes): no TCP header at all.")
     c.snaplen = 54
     f = Flow(c, "192.0.2.60", 47000, "198.51.100.60", 80, 0x01000000, 0x90000000)

@@ -106,6 +106,28 @@ class AdversarialVerdicts(unittest.TestCase):
                 self.assertEqual(dropped_by_cap(report), max(0, FLOOD_COUNT - 500000)
                                  if name == "syn-flood" else 0)
 
+    def test_snaplen_cut_invents_nothing(self):
+        """snaplen-truncated: every frame is cut at 54 bytes or less.
+
+        Hand reasoning (advcases.case_snaplen_truncated): the SYN (frame 1)
+        and SYN-ACK (frame 2) had 12 bytes of options that the snaplen cut,
+        so their MSS and window scale are unknown: no MSS reason may fire
+        (not even mss_absent, nor a 1460-byte segment "above 536"), and
+        both get tcpdiag.syn_options_cut. Frames 8 (cut at 46 bytes, before
+        the flags) and 9 (cut at 40 bytes, inside the sequence number) get
+        tcpdiag.header_cut and are no transmission. Nothing in the capture
+        is re-sent, so no frame is a retransmission or a look-alike.
+        """
+        pcap = next(p for n, p, _ in cases() if n == "snaplen-truncated")
+
+        def frames(flt):
+            return [int(n) for n in h.tshark(["-Y", flt, "-T", "fields", "-e", "frame.number"], pcap).split()]
+        self.assertEqual(frames("tcpdiag.syn_options_cut"), [1, 2])
+        self.assertEqual(frames("tcpdiag.header_cut"), [8, 9])
+        self.assertEqual(frames("tcpdiag.retrans || tcpdiag.not_retrans"), [])
+        self.assertEqual(frames("tcpdiag.mss.reason || tcpdiag.mss.assumed"), [])
+        self.assertEqual(frames("tcpdiag.mss.client || tcpdiag.mss.server"), [])
+
     def test_no_negative_times(self):
         # Out-of-order timestamps must not produce a negative handshake time.
         names = ["tcpdiag.handshake.rtt", "tcpdiag.handshake.rtt.server",

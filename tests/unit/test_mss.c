@@ -169,6 +169,53 @@ static void test_absent(void)
     CHECK(!(v.opts & TCPDIAG_MSSO_BOTH_SYNS));
 }
 
+/* Captured with a snaplen that keeps the 20-byte TCP header but not the
+ * options: the SYNs may well carry MSS, window scale and SACK-permitted.
+ * Hand reasoning: nothing about the MSS is known, so no rule may fire; a
+ * 1460-byte segment is not "above the peer's 536" (536 would be a guess);
+ * negotiated options are undecided. If the cut leaves the MSS option
+ * (the first option, 4 bytes), the MSS is known but the rest is not. */
+static void test_options_cut_by_snaplen(void)
+{
+    check_context("SYN and SYN-ACK with their options cut by the snaplen");
+    tcpdiag_mss_state st;
+    tcpdiag_mss_verdict v;
+    memset(&st, 0, sizeof st);
+    tcpdiag_segment s = syn(4, C, 0);
+    s.options = 0;
+    s.options_cut = true;
+    tcpdiag_mss_segment(&st, &s, C, NULL, &v);
+    s = syn(4, Sv, 0);
+    s.options = 0;
+    s.options_cut = true;
+    tcpdiag_mss_segment(&st, &s, Sv, NULL, &v);
+    CHECK_EQ_INT(v.reasons, 0);
+    CHECK_EQ_INT(v.mss[C], 0);
+    CHECK_EQ_INT(v.mss[Sv], 0);
+    CHECK(!(v.opts & (TCPDIAG_MSSO_ASSUMED_CLIENT | TCPDIAG_MSSO_ASSUMED_SERVER)));
+    tcpdiag_segment d = data(4, Sv, 1460, 0);
+    tcpdiag_mss_segment(&st, &d, Sv, NULL, &v);
+    CHECK_EQ_INT(v.reasons, 0);
+    CHECK_EQ_INT(v.seg, 0);
+    CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_NONE, risk_nm);
+
+    check_context("options cut after the MSS option");
+    memset(&st, 0, sizeof st);
+    s = syn(4, C, 1460);
+    s.options = TCPDIAG_OPT_MSS;
+    s.options_cut = true;
+    tcpdiag_mss_segment(&st, &s, C, NULL, &v);
+    s = syn(4, Sv, 536);
+    tcpdiag_mss_segment(&st, &s, Sv, NULL, &v);
+    CHECK_EQ_INT(v.mss[C], 1460);
+    CHECK_EQ_INT(v.mss[Sv], 536);
+    CHECK(!(v.opts & TCPDIAG_MSSO_BOTH_SYNS));   /* SACK / scaling of the client unknown */
+    CHECK_EQ_INT(v.wscale[C], 0);
+    d = data(4, C, 1000, 0);
+    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    CHECK(v.reasons & BIT(ABOVE_PEER));   /* the server's 536 was captured: this rule still holds */
+}
+
 static void test_options_count_against_mss(void)
 {
     check_context("1460 bytes of data + 12 bytes of timestamps above MSS 1460");
@@ -503,6 +550,7 @@ int main(void)
 {
     test_clean_ethernet();
     test_absent();
+    test_options_cut_by_snaplen();
     test_options_count_against_mss();
     test_link_mss();
     test_above_link_and_clamped();

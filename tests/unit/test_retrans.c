@@ -11,6 +11,7 @@
 
 #include "tcpdiag_check.h"
 #include "tcpdiag_conv.h"
+#include "tcpdiag_state.h"
 
 #define MS 1000000LL
 enum { C, S };
@@ -373,6 +374,76 @@ static void receiver_window_full(void)
     done(&s);
 }
 
+/* A handshake whose SYNs' options may have been cut by the snaplen; the
+ * server offers a raw window of 1000. */
+static void open_small_window(sim *s, bool options_cut)
+{
+    open_conn(s);   /* fresh tracker; its own handshake is replaced below */
+    tcpdiag_tracker_free(s->t);
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    s->t = tcpdiag_tracker_new(&cfg);
+    s->frame = 0;
+    tcpdiag_segment g = mk(s, C, TCPDIAG_SYN, 100, 0, 0);
+    g.options_cut = options_cut;
+    feed(s, &g, 0);
+    g = mk(s, S, TCPDIAG_SYN | A, 500, 101, 0);
+    g.options_cut = options_cut;
+    g.window = 1000;
+    feed(s, &g, 10 * MS);
+    tx(s, C, A, 101, 501, 0, 10 * MS);
+}
+
+/* Hand reasoning. Without window scaling on either SYN (options captured),
+ * the server's 1000-byte window is exactly what [101,1101) uses up, so a
+ * re-send of it 300 ms later lists receiver_window_full. With the SYN
+ * options cut, scaling may be in use (a raw 1000 could mean 128,000): the
+ * window says nothing and that cause must not appear. */
+static void snaplen_cut_options(void)
+{
+    sim s;
+    open_small_window(&s, false);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+    KIND(r, RTO);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL));
+    done(&s);
+
+    open_small_window(&s, true);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+    KIND(r, RTO);
+    CHECK(!has_cause(r, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL));
+    done(&s);
+}
+
+/* A header cut before its flags (snaplen 40: ports and half the sequence
+ * number): its seq reads as 0. Hand reasoning: it must not count as a
+ * transmission of [0,1000), which would make the next real segments look
+ * like re-sends or leave a phantom gap; it changes no state. */
+static void snaplen_cut_header(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    tcpdiag_segment g = mk(&s, C, 0, 0, 0, 1000);
+    g.flags_known = false;
+    const tcpdiag_retrans_info *r = feed(&s, &g, 1 * MS);
+    KIND(r, NONE);
+    CHECK_EQ_INT(r->lookalike, TCPDIAG_LA_NONE);
+    CHECK(tcpdiag_verdict_has(&s.v, TCPDIAG_NOTE_HEADER_CUT));
+    CHECK_EQ_INT(s.v.state_client, TCPDIAG_STATE_ESTABLISHED);
+    CHECK_EQ_INT(s.v.state_server, TCPDIAG_STATE_ESTABLISHED);
+    CHECK(!s.v.mss.known);
+    r = tx(&s, C, PA, 1101, 501, 1000, 1 * MS);
+    KIND(r, NONE);
+    r = tx(&s, C, PA, 2101, 501, 1000, 1 * MS);
+    KIND(r, NONE);
+    r = tx(&s, S, A, 501, 3101, 0, 10 * MS);
+    KIND(r, NONE);
+    done(&s);
+}
+
 /* The round trip climbs from 1 ms to 30 ms over 12 data/ACK pairs (a queue
  * filling), then six segments in a row are lost and asked for by SACK. */
 static void congestion(void)
@@ -418,6 +489,8 @@ int main(void)
     path_mtu_exceeded();
     pmtu_blackhole();
     receiver_window_full();
+    snaplen_cut_options();
+    snaplen_cut_header();
     congestion();
     return tcpdiag_check_finish("test_retrans");
 }
