@@ -799,8 +799,14 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     out->from_server = f.dir == TCPDIAG_SERVER;
 
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
-    if (seg->flags_known) {
-        bool repeat_syn = repeats_syn(c, seg, &f);
+    bool repeat_syn = seg->flags_known && repeats_syn(c, seg, &f);
+    if (repeat_syn && tcpdiag_retrans_syn_duplicate(&p->syn[f.dir], seg, info)) {
+        /* The same SYN datagram again (a SPAN port copying both directions):
+         * not a new attempt, so no SYN count, state or retransmission. */
+        out->lookalike = info->lookalike;
+        out->has_retrans_info = true;
+        tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
+    } else if (seg->flags_known) {
         track_handshake(c, seg, &f, out);
         track_states(c, seg, &f, out);
         watch_close_wait(t, p, seg, prev, out);

@@ -26,12 +26,21 @@
 
 /* ---- SYN and SYN-ACK ------------------------------------------------------- */
 
+static void syn_history_datagram(tcpdiag_syn_history *h, const tcpdiag_segment *seg)
+{
+    h->ip_id = seg->ip_id;
+    h->ip_ttl = seg->ip_ttl;
+    h->ts = seg->options & TCPDIAG_OPT_TS;
+    h->tsval = seg->tsval;
+}
+
 void tcpdiag_syn_history_first(tcpdiag_syn_history *h, const tcpdiag_segment *seg)
 {
     memset(h, 0, sizeof *h);
     h->first_frame = h->last_frame = seg->frame;
     h->last_ns = seg->time_ns;
     h->count = 1;
+    syn_history_datagram(h, seg);
 }
 
 static void add_cause(tcpdiag_retrans_info *info, tcpdiag_cause c, tcpdiag_where w,
@@ -81,6 +90,7 @@ void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history
     h->last_interval_ns = interval;
     h->last_frame = seg->frame;
     h->last_ns = seg->time_ns;
+    syn_history_datagram(h, seg);
 }
 
 /* ---- ICMP and fragments ---------------------------------------------------- */
@@ -154,6 +164,25 @@ static bool duplicate_capture(const tcpdiag_tx *tx, const tcpdiag_segment *seg, 
     if (seg->tuple.family == 4 && seg->ip_id != 0)
         return tx->ip_id == seg->ip_id && tx->tsval == seg->tsval && tx->ip_ttl == seg->ip_ttl;
     return (seg->options & TCPDIAG_OPT_TS) && tx->tsval == seg->tsval && tx->ip_ttl == seg->ip_ttl;
+}
+
+bool tcpdiag_retrans_syn_duplicate(const tcpdiag_syn_history *h, const tcpdiag_segment *seg,
+                                   tcpdiag_retrans_info *info)
+{
+    if (!h->count || seg->ip_ttl != h->ip_ttl)
+        return false;
+    bool ts = seg->options & TCPDIAG_OPT_TS;
+    if (ts != h->ts || (ts && seg->tsval != h->tsval))
+        return false;
+    /* Linux sends SYN-ACKs with IP ID 0: then only an equal timestamp tells. */
+    bool same = seg->tuple.family == 4 && seg->ip_id != 0 ? seg->ip_id == h->ip_id : ts;
+    if (!same)
+        return false;
+    int64_t apart = seg->time_ns - h->last_ns;
+    info->lookalike = (apart < 0 ? -apart : apart) < CAPTURE_DUP_NS ? TCPDIAG_LA_DUPLICATE_CAPTURE
+                                                                   : TCPDIAG_LA_NETWORK_DUPLICATE;
+    info->related = h->last_frame;
+    return true;
 }
 
 /* ---- kinds ----------------------------------------------------------------- */

@@ -112,6 +112,11 @@ typedef struct tcpdiag_syn_history {
     uint32_t first_frame, last_frame;
     int64_t  last_ns, last_interval_ns;
     uint16_t count;
+    /* The latest one's datagram, to tell a copy of it from a re-send. */
+    uint16_t ip_id;
+    uint8_t  ip_ttl;
+    bool     ts;
+    uint32_t tsval;
 } tcpdiag_syn_history;
 
 typedef struct tcpdiag_flow tcpdiag_flow;
@@ -142,6 +147,11 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
 void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history *h,
                          const tcpdiag_segment *seg, bool synack, tcpdiag_retrans_info *info);
 void tcpdiag_syn_history_first(tcpdiag_syn_history *h, const tcpdiag_segment *seg);
+/* True when this repeated SYN / SYN-ACK is the latest one's datagram again
+ * (same IP ID or TCP timestamp, same TTL): a copy made by the capture (within
+ * 10 ms) or by the network, not a new attempt. Fills info's lookalike. */
+bool tcpdiag_retrans_syn_duplicate(const tcpdiag_syn_history *h, const tcpdiag_segment *seg,
+                                   tcpdiag_retrans_info *info);
 
 /* The shift the receiver of this flow applies to the windows it advertises
  * (RFC 7323: 0 unless both SYNs carried the option). */

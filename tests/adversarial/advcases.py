@@ -159,8 +159,10 @@ def case_capture_duplicates():
     c = Case("capture-duplicates", "Every frame captured twice (same bytes, same IP ID)",
              "A SPAN port that copies both directions of a VLAN shows each packet twice, 2 us "
              "apart. Every state event is idempotent, so each copy shows the same verdict as its "
-             "original. (The copy of the SYN counts as a second SYN in syn_count: tcpdiag does not "
-             "compare IP IDs.)")
+             "original. A copy of a segment that carries sequence space (SYN, SYN-ACK, data, FIN) "
+             "is the duplicate_capture look-alike of its original (same IP ID, TTL and "
+             "timestamp, 2 us later), never a retransmission, and a copied SYN is not a second "
+             "SYN sent.")
     original = Case("scratch", "", "")
     g = Flow(original, "192.0.2.50", 45000, "198.51.100.50", 443, 0x11110000, 0x22220000)
     whole_connection(g)

@@ -128,6 +128,32 @@ class AdversarialVerdicts(unittest.TestCase):
         self.assertEqual(frames("tcpdiag.mss.reason || tcpdiag.mss.assumed"), [])
         self.assertEqual(frames("tcpdiag.mss.client || tcpdiag.mss.server"), [])
 
+    def test_capture_copies_are_not_retransmissions(self):
+        """capture-duplicates: frame 2k is the capture's copy of frame 2k-1.
+
+        Hand reasoning: a copy has the same IP ID, TTL and timestamp 2 us
+        after its original, so every copy of a segment that carries sequence
+        space (SYN, SYN-ACK, data, FIN: chosen by Wireshark alone, on the
+        originals) is the duplicate_capture look-alike of the frame before
+        it; a copy of a pure ACK is nothing; nothing is a retransmission and
+        the client never sent more than one SYN.
+        """
+        pcap = next(p for n, p, _ in cases() if n == "capture-duplicates")
+        readable = h._readable_copy(pcap)
+        cmd, env = h.command(["-r", readable, "-Y", "tcp.len > 0 || tcp.flags.syn == 1 || tcp.flags.fin == 1",
+                              "-T", "fields", "-e", "frame.number"], plugin=False)
+        originals = [int(n) for n in subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=True,
+                                                    cwd=os.path.dirname(readable)).stdout.split() if int(n) % 2]
+        self.assertGreater(len(originals), 4)
+        rows = h.fields(pcap, ["frame.number", "tcpdiag.not_retrans", "tcpdiag.not_retrans.frame",
+                               "tcpdiag.retrans", "tcpdiag.handshake.syn_count"])
+        copies = {int(r[0]): r for r in rows if r[1]}
+        self.assertEqual(sorted(copies), [n + 1 for n in originals])
+        for n, r in copies.items():
+            self.assertEqual((r[1], r[2]), ("duplicate_capture", str(n - 1)))
+        self.assertEqual([r[0] for r in rows if r[3]], [])
+        self.assertEqual({r[4] for r in rows}, {"1"})
+
     def test_no_negative_times(self):
         # Out-of-order timestamps must not produce a negative handshake time.
         names = ["tcpdiag.handshake.rtt", "tcpdiag.handshake.rtt.server",

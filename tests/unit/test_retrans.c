@@ -222,6 +222,57 @@ static void syn_retransmission(void)
     done(&q);
 }
 
+/* A SPAN port copies every packet (same datagram, microseconds later).
+ * Hand reasoning: a copy of the SYN is the same attempt, so it is the
+ * duplicate_capture look-alike of frame 1 and the SYN count stays 1; a
+ * SYN re-sent after 1 s has a new IP ID and is a SYN retransmission.
+ * Linux SYN-ACKs carry IP ID 0 (DF set): a real SYN-ACK re-send keeps IP
+ * ID 0, so without a timestamp it must count as a retransmission; with
+ * timestamps a copy repeats the TSval and a re-send does not. */
+static void syn_copies(void)
+{
+    sim q;
+    open_conn(&q);
+    q.cs.sport = q.sc.dport = 40002;
+    tcpdiag_segment g = mk(&q, C, TCPDIAG_SYN, 7000, 0, 0);
+    g.ip_ttl = 64;
+    feed(&q, &g, 1 * MS);
+    uint32_t syn_frame = q.frame;
+    tcpdiag_segment copy = g;
+    const tcpdiag_retrans_info *r = feed(&q, &copy, 2000);   /* 2 us later */
+    NOT_RETRANS(r, DUPLICATE_CAPTURE);
+    CHECK_EQ_INT(r->related, syn_frame);
+    CHECK_EQ_INT(q.v.syn_count, 1);
+    CHECK(!tcpdiag_verdict_has(&q.v, TCPDIAG_NOTE_SYN_UNANSWERED));
+    g = mk(&q, C, TCPDIAG_SYN, 7000, 0, 0);
+    g.ip_ttl = 64;
+    r = feed(&q, &g, 1000 * MS);
+    KIND(r, SYN);
+    CHECK_EQ_INT(r->attempt, 1);
+    CHECK_EQ_INT(q.v.syn_count, 2);
+
+    /* Linux-style SYN-ACKs: IP ID 0, no timestamps. */
+    tcpdiag_segment sa = mk(&q, S, TCPDIAG_SYN | A, 3000, 7001, 0);
+    sa.ip_id = 0;
+    sa.ip_ttl = 64;
+    feed(&q, &sa, 1 * MS);
+    tcpdiag_segment again = sa;
+    r = feed(&q, &again, 1000 * MS);
+    KIND(r, SYNACK);
+    /* With timestamps: the copy repeats the TSval, the next re-send has a new one. */
+    sa.options = TCPDIAG_OPT_TS;
+    sa.tsval = 5000;
+    r = feed(&q, &sa, 2000 * MS);
+    KIND(r, SYNACK);
+    again = sa;
+    r = feed(&q, &again, 3000);
+    NOT_RETRANS(r, DUPLICATE_CAPTURE);
+    again.tsval = 9000;
+    r = feed(&q, &again, 4000 * MS);
+    KIND(r, SYNACK);
+    done(&q);
+}
+
 /* The server repeats its SYN-ACK; the client repeats its FIN. */
 static void synack_and_fin(void)
 {
@@ -481,6 +532,7 @@ int main(void)
     tail_loss_probe();
     spurious_ack_lost();
     syn_retransmission();
+    syn_copies();
     synack_and_fin();
     lookalikes();
     lost_before_capture_point();
