@@ -44,6 +44,15 @@ if [ "$(id -u)" = 0 ]; then
     run_as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 fi
 chmod 700 "$work/run"
+# A plugin built with TCPDIAG_SANITIZE=ON needs the ASan runtime preloaded
+# (scripts/sanitize-check.sh sets TCPDIAG_TSHARK_PRELOAD). Qt's own blocks
+# still held at exit are not ours: leak checking stays with the tshark runs.
+sanitizer_env=""
+if [ -n "${TCPDIAG_TSHARK_PRELOAD:-}" ]; then
+    sanitizer_env="LD_PRELOAD=$TCPDIAG_TSHARK_PRELOAD ASAN_OPTIONS=detect_leaks=0:halt_on_error=1"
+    sanitizer_env="$sanitizer_env UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}"
+    [ -n "${WIRESHARK_EXTCAP_DIR:-}" ] && sanitizer_env="$sanitizer_env WIRESHARK_EXTCAP_DIR=$WIRESHARK_EXTCAP_DIR"
+fi
 
 # A free display number: the first without an X socket or lock.
 display=99
@@ -58,7 +67,7 @@ until xdotool getmouselocation >/dev/null 2>&1; do
 done
 
 start_wireshark() {  # extra wireshark arguments
-    $run_as env HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_RUNTIME_DIR="$work/run" \
+    $run_as env $sanitizer_env HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_RUNTIME_DIR="$work/run" \
         WIRESHARK_PLUGIN_DIR="$work/plugins" DISPLAY="$DISPLAY" LANG=C.UTF-8 QT_QPA_PLATFORM=xcb \
         wireshark -r "$work/capture.pcapng" "$@" >>"$work/wireshark.log" 2>&1 &
     ws_pid=$!
@@ -87,12 +96,12 @@ shot() {  # name
 }
 
 check_log() {
-    if grep -E "Dissector bug|DISSECTOR_ASSERT|Couldn't load plugin|tcpdiag.*(error|failed)|Segmentation fault|CRITICAL" "$work/wireshark.log"; then
+    if grep -E "Dissector bug|DISSECTOR_ASSERT|Couldn't load plugin|tcpdiag.*(error|failed)|Segmentation fault|CRITICAL|ERROR: AddressSanitizer|runtime error:" "$work/wireshark.log"; then
         echo "Wireshark log shows errors (above)"; exit 1
     fi
 }
 
-plugin_line=$($run_as env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" tshark -G plugins | grep '^tcpdiag.so' || true)
+plugin_line=$($run_as env $sanitizer_env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" tshark -G plugins | grep '^tcpdiag.so' || true)
 case "$plugin_line" in
     *"$work/plugins/"*) ;;
     *) echo "tcpdiag.so from the build is not the one Wireshark loads: $plugin_line"; exit 1 ;;
@@ -109,7 +118,7 @@ fi
 
 mkdir -p "$docs"
 # 1. Retransmissions only, the first one selected, its tcpdiag subtree expanded.
-first=$($run_as env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" \
+first=$($run_as env $sanitizer_env HOME="$work/home" WIRESHARK_PLUGIN_DIR="$work/plugins" \
         tshark -r "$work/capture.pcapng" -Y tcpdiag.retrans -T fields -e frame.number | head -1)
 start_wireshark -Y tcpdiag.retrans -g "${first:-1}" -o gui.packet_list_show_minimap:FALSE
 # Details pane (middle of the window): the last top-level item is the tcpdiag subtree.
