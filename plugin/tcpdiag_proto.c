@@ -63,14 +63,13 @@ static void tcpdiag_init(void)
     tcpdiag_view_retrans_config(&cfg.retrans);
     cfg.max_conversations = pref_max_conversations;
     tracker = tcpdiag_tracker_new(&cfg);
-    frame_records = g_ptr_array_new();
 }
 
 static void tcpdiag_cleanup(void)
 {
     tcpdiag_tracker_free(tracker);
     tracker = NULL;
-    if (frame_records)
+    if (frame_records)   /* created with the first record */
         g_ptr_array_free(frame_records, TRUE);
     frame_records = NULL;
 }

@@ -140,7 +140,6 @@ proto_tree *tcpdiag_tree_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t
         proto_item_set_generated(q);
         proto_item_append_text(top, ", TCP header quoted in an ICMP error (not a transmission)");
     }
-    /* ends is NULL only for a quoted header of no known conversation. */
     if (v->conv_id != TCPDIAG_NO_CONV) {
         if (v->has_stream) {
             proto_item *it = proto_tree_add_uint(t, tcpdiag_id.hf_stream, tvb, 0, 0, v->stream);

@@ -350,9 +350,10 @@ void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int 
     memset(out, 0, sizeof *out);
     note_link(st, seg);
     bool syn = seg->flags_known && (seg->flags & TCPDIAG_SYN) && !(seg->flags & TCPDIAG_RST);
-    /* A SYN whose options were cut by the snaplen is, for the MSS, a SYN not
-     * captured: "no MSS option" would be a guess. */
-    if (syn && !(seg->options_cut && !(seg->options & TCPDIAG_OPT_MSS)))
+    /* A SYN whose options were cut by the snaplen before any MSS option is,
+     * for the MSS, a SYN not captured: "no MSS option" would be a guess. */
+    bool mss_unknown = seg->options_cut && !(seg->options & TCPDIAG_OPT_MSS);
+    if (syn && !mss_unknown)
         announce(st, seg, dir, out);
     if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED) {
         out->seg |= TCPDIAG_MSSF_FRAGMENT;

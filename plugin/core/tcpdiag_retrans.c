@@ -30,7 +30,6 @@ static void syn_history_datagram(tcpdiag_syn_history *h, const tcpdiag_segment *
 {
     h->ip_id = seg->ip_id;
     h->ip_ttl = seg->ip_ttl;
-    h->ts = seg->options & TCPDIAG_OPT_TS;
     h->tsval = seg->tsval;
 }
 
@@ -156,32 +155,33 @@ static tcpdiag_lookalike probe_lookalike(const tcpdiag_flow *f, const tcpdiag_se
     return TCPDIAG_LA_NONE;
 }
 
-/* The same datagram recorded twice: same IP ID (or TCP timestamp), same bytes. */
-static bool duplicate_capture(const tcpdiag_tx *tx, const tcpdiag_segment *seg, uint32_t end)
+/* The datagram of an earlier transmission again: same IP ID (or, where the
+ * IPv4 ID says nothing — IPv6, or ID 0 as on Linux SYN-ACKs — the same TCP
+ * timestamp), same timestamp and TTL. A re-send is a new datagram. */
+static bool same_datagram(uint16_t ip_id, uint8_t ip_ttl, uint32_t tsval, const tcpdiag_segment *seg)
 {
-    if (tx->seq != seg->seq || tx->end != end)
+    if (ip_ttl != seg->ip_ttl || tsval != seg->tsval)
         return false;
     if (seg->tuple.family == 4 && seg->ip_id != 0)
-        return tx->ip_id == seg->ip_id && tx->tsval == seg->tsval && tx->ip_ttl == seg->ip_ttl;
-    return (seg->options & TCPDIAG_OPT_TS) && tx->tsval == seg->tsval && tx->ip_ttl == seg->ip_ttl;
+        return ip_id == seg->ip_id;
+    return seg->options & TCPDIAG_OPT_TS;
+}
+
+/* A copy within 10 ms is the capture's own; a later one came through the network. */
+static void mark_duplicate(tcpdiag_retrans_info *info, const tcpdiag_segment *seg, int64_t earlier_ns,
+                           uint32_t earlier_frame)
+{
+    info->lookalike = seg->time_ns - earlier_ns < CAPTURE_DUP_NS ? TCPDIAG_LA_DUPLICATE_CAPTURE
+                                                                : TCPDIAG_LA_NETWORK_DUPLICATE;
+    info->related = earlier_frame;
 }
 
 bool tcpdiag_retrans_syn_duplicate(const tcpdiag_syn_history *h, const tcpdiag_segment *seg,
                                    tcpdiag_retrans_info *info)
 {
-    if (!h->count || seg->ip_ttl != h->ip_ttl)
+    if (!h->count || !same_datagram(h->ip_id, h->ip_ttl, h->tsval, seg))
         return false;
-    bool ts = seg->options & TCPDIAG_OPT_TS;
-    if (ts != h->ts || (ts && seg->tsval != h->tsval))
-        return false;
-    /* Linux sends SYN-ACKs with IP ID 0: then only an equal timestamp tells. */
-    bool same = seg->tuple.family == 4 && seg->ip_id != 0 ? seg->ip_id == h->ip_id : ts;
-    if (!same)
-        return false;
-    int64_t apart = seg->time_ns - h->last_ns;
-    info->lookalike = (apart < 0 ? -apart : apart) < CAPTURE_DUP_NS ? TCPDIAG_LA_DUPLICATE_CAPTURE
-                                                                   : TCPDIAG_LA_NETWORK_DUPLICATE;
-    info->related = h->last_frame;
+    mark_duplicate(info, seg, h->last_ns, h->last_frame);
     return true;
 }
 
@@ -563,10 +563,9 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         uint32_t at = tcpdiag_flow_tx_find(f, seq);
         tcpdiag_tx *first = at < f->tx_count ? tcpdiag_flow_tx_at(f, at) : NULL;
         if (first && tcpdiag_seq_lt(first->seq, r.old_end)) {
-            if (duplicate_capture(first, seg, end)) {
-                info->lookalike = seg->time_ns - first->last_ns < CAPTURE_DUP_NS
-                                      ? TCPDIAG_LA_DUPLICATE_CAPTURE : TCPDIAG_LA_NETWORK_DUPLICATE;
-                info->related = first->last_frame;
+            if (first->seq == seg->seq && first->end == end &&
+                same_datagram(first->ip_id, first->ip_ttl, first->tsval, seg)) {
+                mark_duplicate(info, seg, first->last_ns, first->last_frame);
                 return;
             }
             r.before = *first;

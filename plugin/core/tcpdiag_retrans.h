@@ -115,7 +115,6 @@ typedef struct tcpdiag_syn_history {
     /* The latest one's datagram, to tell a copy of it from a re-send. */
     uint16_t ip_id;
     uint8_t  ip_ttl;
-    bool     ts;
     uint32_t tsval;
 } tcpdiag_syn_history;
 
