@@ -95,12 +95,13 @@ class TsharkError(AssertionError):
     pass
 
 
-def tshark(args, capture=None, check=True):
-    """Run tshark; returns stdout. Fails on a non-zero exit or a dissector bug."""
+def tshark(args, capture=None, check=True, plugin=True):
+    """Run tshark; returns stdout. Fails on a non-zero exit (with check) or a
+    dissector bug. plugin=False: Wireshark alone, for independent counts."""
     args = list(args)
     if capture is not None:
         args = ["-r", _readable_copy(capture)] + args
-    cmd, env = _command(args)
+    cmd, env = command(args, plugin=plugin)
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=TIMEOUT, cwd=_private_dir())
     out = proc.stdout.decode("utf-8", "replace")
@@ -132,6 +133,13 @@ def fields(capture, names, extra=()):
         args += ["-e", n]
     out = tshark(args, capture)
     return [line.split("\t") for line in out.splitlines()]
+
+
+def frame_numbers(capture, display_filter, extra=(), check=True, plugin=True):
+    """Numbers of the frames a display filter matches."""
+    out = tshark(list(extra) + ["-Y", display_filter, "-T", "fields", "-e", "frame.number"], capture,
+                 check=check, plugin=plugin)
+    return [int(n) for n in out.split()]
 
 
 def all_captures():

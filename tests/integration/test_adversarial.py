@@ -119,14 +119,11 @@ class AdversarialVerdicts(unittest.TestCase):
         is re-sent, so no frame is a retransmission or a look-alike.
         """
         pcap = next(p for n, p, _ in cases() if n == "snaplen-truncated")
-
-        def frames(flt):
-            return [int(n) for n in h.tshark(["-Y", flt, "-T", "fields", "-e", "frame.number"], pcap).split()]
-        self.assertEqual(frames("tcpdiag.syn_options_cut"), [1, 2])
-        self.assertEqual(frames("tcpdiag.header_cut"), [8, 9])
-        self.assertEqual(frames("tcpdiag.retrans || tcpdiag.not_retrans"), [])
-        self.assertEqual(frames("tcpdiag.mss.reason || tcpdiag.mss.assumed"), [])
-        self.assertEqual(frames("tcpdiag.mss.client || tcpdiag.mss.server"), [])
+        self.assertEqual(h.frame_numbers(pcap, "tcpdiag.syn_options_cut"), [1, 2])
+        self.assertEqual(h.frame_numbers(pcap, "tcpdiag.header_cut"), [8, 9])
+        self.assertEqual(h.frame_numbers(pcap, "tcpdiag.retrans || tcpdiag.not_retrans"), [])
+        self.assertEqual(h.frame_numbers(pcap, "tcpdiag.mss.reason || tcpdiag.mss.assumed"), [])
+        self.assertEqual(h.frame_numbers(pcap, "tcpdiag.mss.client || tcpdiag.mss.server"), [])
 
     def test_capture_copies_are_not_retransmissions(self):
         """capture-duplicates: frame 2k is the capture's copy of frame 2k-1.
@@ -139,11 +136,8 @@ class AdversarialVerdicts(unittest.TestCase):
         the client never sent more than one SYN.
         """
         pcap = next(p for n, p, _ in cases() if n == "capture-duplicates")
-        readable = h._readable_copy(pcap)
-        cmd, env = h.command(["-r", readable, "-Y", "tcp.len > 0 || tcp.flags.syn == 1 || tcp.flags.fin == 1",
-                              "-T", "fields", "-e", "frame.number"], plugin=False)
-        originals = [int(n) for n in subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=True,
-                                                    cwd=os.path.dirname(readable)).stdout.split() if int(n) % 2]
+        originals = [n for n in h.frame_numbers(pcap, "tcp.len > 0 || tcp.flags.syn == 1 || tcp.flags.fin == 1",
+                                                plugin=False) if n % 2]
         self.assertGreater(len(originals), 4)
         rows = h.fields(pcap, ["frame.number", "tcpdiag.not_retrans", "tcpdiag.not_retrans.frame",
                                "tcpdiag.retrans", "tcpdiag.handshake.syn_count"])
@@ -181,8 +175,8 @@ class CutShortFiles(unittest.TestCase):
     def setUp(self):
         h.require_plugin_loaded(self)
 
-    def run_cut(self, path, args, plugin=True):
-        cmd, env = h.command(["-r", path] + args, plugin=plugin)
+    def run_cut(self, path, args):
+        cmd, env = h.command(["-r", path] + args)
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=h.TIMEOUT, cwd=os.path.dirname(path))
         return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
@@ -206,10 +200,9 @@ class CutShortFiles(unittest.TestCase):
                 self.assertIn("netstat -s -p tcp for each host", out)
                 frames = sum(int(m) for m in re.findall(r"^\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)\s",
                                                         out, re.M))
-                _, alone, _ = self.run_cut(path, ["-Y", "tcp and not icmp and not icmpv6", "-T", "fields",
-                                                  "-e", "frame.number"], plugin=False)
-                self.assertGreater(len(alone.split()), 0)
-                self.assertEqual(frames, len(alone.split()))
+                alone = h.frame_numbers(path, "tcp and not icmp and not icmpv6", check=False, plugin=False)
+                self.assertGreater(len(alone), 0)
+                self.assertEqual(frames, len(alone))
 
 
 class AdversarialPasses(unittest.TestCase):
@@ -246,18 +239,16 @@ class AdversarialPasses(unittest.TestCase):
         col = {n: i for i, n in enumerate(names)}
         self.assertEqual(len(one), FLOOD_COUNT)
         self.assertNotIn("", [r[col["tcpdiag.client"]] for r in one], "every frame names its client")
-        dropped = [int(n) for n in h.tshark(
-            opt + ["-Y", "tcpdiag.conversation_dropped", "-T", "fields", "-e", "frame.number"], pcap).split()]
-        self.assertEqual(dropped, list(range(cap + 1, FLOOD_COUNT + 1)))
+        self.assertEqual(h.frame_numbers(pcap, "tcpdiag.conversation_dropped", extra=opt),
+                         list(range(cap + 1, FLOOD_COUNT + 1)))
         report = h.tshark(opt + ["-q", "-z", "tcpdiag,summary"], pcap)
         self.assertEqual(dropped_by_cap(report), FLOOD_COUNT - cap)
         self.assertEqual(summary_counts(report)["conversations"], FLOOD_COUNT)
-        for z in ("tcpdiag,conns,csv", "tcpdiag,netstat,csv"):
+        reports = {z: h.tshark(opt + ["-q", "-z", z], pcap) for z in ("tcpdiag,conns,csv", "tcpdiag,netstat,csv")}
+        for z, first in reports.items():
             with self.subTest(report=z):
-                first = h.tshark(opt + ["-q", "-z", z], pcap)
                 self.assertEqual(first, h.tshark(opt + ["-2", "-q", "-z", z], pcap))
-        conns = h.tshark(opt + ["-q", "-z", "tcpdiag,conns,csv"], pcap)
-        self.assertEqual(conns.count("SYN_SENT"), FLOOD_COUNT)
+        self.assertEqual(reports["tcpdiag,conns,csv"].count("SYN_SENT"), FLOOD_COUNT)
 
     def test_filter_counts(self):
         for name, pcap, _ in cases():
