@@ -81,6 +81,10 @@ static const char *cause_sentence(wmem_allocator_t *scope, const tcpdiag_cause_i
         return wmem_strdup_printf(scope, "%s: frame %u acknowledged the data just before this re-send; they crossed", meaning, ci->frame);
     case TCPDIAG_CAUSE_CONGESTION:
         return wmem_strdup_printf(scope, "%s (%u losses within two round trips)", meaning, ci->count);
+    case TCPDIAG_CAUSE_REORDERING:
+        if (ci->count)
+            return wmem_strdup_printf(scope, "%s: this path has reordered %u time(s) already, latest frame %u", meaning, ci->count, ci->frame);
+        return wmem_strdup_printf(scope, "%s: the original (frame %u) arrived here after later data", meaning, ci->frame);
     default:
         break;
     }
@@ -223,6 +227,7 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
             "The re-send in frame %u was not needed: the receiver already had the data (DSACK); its ACK was %s",
             r->unneeded, r->unneeded_cause == TCPDIAG_CAUSE_ACK_LOST ? "lost on the way back"
                          : r->unneeded_cause == TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL ? "late: the original had filled the receiver's window"
+                         : r->unneeded_cause == TCPDIAG_CAUSE_REORDERING ? "never missing: the original was overtaken by later data (reordering) and the duplicate ACKs asked too early"
                          : "late, not lost");
     }
     add_experts(pinfo, item, r);
@@ -282,7 +287,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &hf_unneeded, { "Unneeded re-send", "tcpdiag.retrans.unneeded", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "This ACK's DSACK block shows the receiver got that frame's data twice: the retransmission was not needed", HFILL } },
         { &hf_unneeded_cause, { "Why it was re-sent", "tcpdiag.retrans.unneeded.cause", FT_STRING, BASE_NONE, NULL, 0x0,
-          "ack_late (the ACK of the original came after the sender's timer), ack_lost (the receiver's ACKs were being lost) or receiver_window_full (the original filled the receiver's window; it was slow to ACK)", HFILL } },
+          "ack_late (the ACK of the original came after the sender's timer), ack_lost (the receiver's ACKs were being lost), receiver_window_full (the original filled the receiver's window; it was slow to ACK) or reordering (a fast re-send of an original that was only overtaken)", HFILL } },
         { &hf_checksum, { "TCP checksum", "tcpdiag.checksum", FT_STRING, BASE_NONE, NULL, 0x0,
           "tcpdiag's own check of the TCP checksum, shown when not good: bad, or partial (checksum offload on the capturing host)", HFILL } },
     };
@@ -311,6 +316,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &ei_cause[TCPDIAG_CAUSE_PATH_MTU_EXCEEDED], { "tcpdiag.cause.path_mtu_exceeded", PI_PROTOCOL, PI_NOTE, "Also possible: the original was too big for the path", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_CONGESTION], { "tcpdiag.cause.congestion", PI_SEQUENCE, PI_NOTE, "Also possible: congestion", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_NO_ANSWER], { "tcpdiag.cause.no_answer", PI_SEQUENCE, PI_NOTE, "Also possible: no answer from the peer", EXPFILL } },
+        { &ei_cause[TCPDIAG_CAUSE_REORDERING], { "tcpdiag.cause.reordering", PI_SEQUENCE, PI_NOTE, "Also possible: the original was reordered, not lost", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_OUT_OF_ORDER], { "tcpdiag.not_retrans.out_of_order", PI_SEQUENCE, PI_NOTE, "Out-of-order segment: reordered before the capture point, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_KEEPALIVE], { "tcpdiag.not_retrans.keepalive", PI_SEQUENCE, PI_CHAT, "TCP keep-alive, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_ZERO_WINDOW_PROBE], { "tcpdiag.not_retrans.zero_window_probe", PI_SEQUENCE, PI_NOTE, "Zero-window probe, not a retransmission", EXPFILL } },

@@ -53,6 +53,7 @@ typedef enum tcpdiag_cause {
     TCPDIAG_CAUSE_PATH_MTU_EXCEEDED,  /* ICMP said the original was too big; PMTUD at work */
     TCPDIAG_CAUSE_CONGESTION,
     TCPDIAG_CAUSE_NO_ANSWER,
+    TCPDIAG_CAUSE_REORDERING,  /* the original was overtaken by later data, not lost */
     TCPDIAG_CAUSE_COUNT
 } tcpdiag_cause;
 
@@ -95,7 +96,7 @@ typedef struct tcpdiag_retrans_info {
     /* On an ACK whose DSACK shows the receiver got data twice: the re-send
      * that was not needed, and why its original's ACK did not stop it. */
     uint32_t unneeded;        /* frame of that re-send, 0 = none */
-    uint8_t  unneeded_cause;  /* TCPDIAG_CAUSE_ACK_LOST or TCPDIAG_CAUSE_ACK_LATE */
+    uint8_t  unneeded_cause;  /* ACK_LOST, ACK_LATE, RECEIVER_WINDOW_FULL or REORDERING */
     bool     fragment_completion;  /* completes a datagram counted at its first fragment */
 } tcpdiag_retrans_info;
 
