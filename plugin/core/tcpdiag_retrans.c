@@ -258,6 +258,12 @@ static bool in_rto_recovery(tcpdiag_flow *f, const resend *r)
     return tcpdiag_seq_lt(r->seq, f->rto_recovery_end);
 }
 
+static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r)
+{
+    int64_t silent = r->seg->time_ns - f->last_heard_ns;
+    return f->last_heard_ns > 0 && silent >= RTO_FLOOR_NS && silent >= 2 * r->ctx->rtt_ns;
+}
+
 static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
     const tcpdiag_segment *seg = r->seg;
@@ -269,9 +275,13 @@ static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, cons
     /* RFC 1191 / 8201: the stack re-sends at once in smaller pieces. */
     if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.last_ns)
         return TCPDIAG_RK_PMTU;
-    if (loss_signalled_since(f, r))
-        return TCPDIAG_RK_FAST;
     if (info->interval_known && info->interval_ns < TIMER_FLOOR_NS)
+        return TCPDIAG_RK_FAST;
+    /* Fast recovery re-sends as the receiver's ACKs come in; after a silence
+     * longer than any fast path waits, the timer sent it, whatever the
+     * receiver had signalled before (a black hole: small segments SACKed at
+     * once, the full-size one re-sent only when the RTO fires). */
+    if (!receiver_silent_for_timer(f, r) && loss_signalled_since(f, r))
         return TCPDIAG_RK_FAST;
     /* Tail-loss probe (RFC 8985 7): first re-send of the last segment, sooner
      * than a retransmission timer, with no loss episode under way. */

@@ -109,6 +109,16 @@ static void done(sim *s)
     tcpdiag_tracker_free(s->t);
 }
 
+/* The server's ACK of `ack` with one SACK block [left, right). */
+static const tcpdiag_retrans_info *ack_sacking(sim *s, uint32_t ack, uint32_t left, uint32_t right, int64_t dt)
+{
+    tcpdiag_segment d = mk(s, S, A, 501, ack, 0);
+    d.sack_count = 1;
+    d.sack[0] = (tcpdiag_sack_block){ left, right };
+    d.options = TCPDIAG_OPT_SACK;
+    return feed(s, &d, dt);
+}
+
 static int has_cause(const tcpdiag_retrans_info *r, tcpdiag_cause c)
 {
     for (int i = 0; i < r->ncauses; i++)
@@ -428,6 +438,28 @@ static void pmtu_blackhole(void)
     done(&s);
 }
 
+/* A path MTU black hole seen by Linux: the full-size [201,1649) (frame 5)
+ * never arrives, the small segments after it are SACKed at once (frames
+ * 6-8), and the big one is re-sent 250 ms later (frame 9). Hand reasoning:
+ * a fast retransmission answers the receiver's ACKs within a fraction of a
+ * round trip (20 ms here); after 250 ms of silence from the receiver only
+ * the retransmission timer re-sends (the kernel is in its Loss state), so
+ * the kind is rto even though the SACKs had signalled the loss. */
+static void timer_after_stale_sack(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 100, 1 * MS);
+    tx(&s, S, A, 501, 201, 0, 20 * MS);
+    tx(&s, C, PA, 201, 501, 1448, 1 * MS);
+    tx(&s, C, PA, 1649, 501, 100, 0);
+    tx(&s, C, PA, 1749, 501, 100, 0);
+    ack_sacking(&s, 201, 1649, 1749, 20 * MS);
+    ack_sacking(&s, 201, 1649, 1849, 0);
+    KIND(tx(&s, C, PA, 201, 501, 1448, 250 * MS), RTO);
+    done(&s);
+}
+
 /* The receiver closed its window; data already in flight is re-sent with no
  * sign of loss: the receiver could not take it. */
 static void receiver_window_full(void)
@@ -641,15 +673,6 @@ static void reordered_original_by_send_order(void)
     }
 }
 
-/* The server's ACK of `ack` with one SACK block [left, right). */
-static const tcpdiag_retrans_info *ack_sacking(sim *s, uint32_t ack, uint32_t left, uint32_t right, int64_t dt)
-{
-    tcpdiag_segment d = mk(s, S, A, 501, ack, 0);
-    d.sack_count = 1;
-    d.sack[0] = (tcpdiag_sack_block){ left, right };
-    d.options = TCPDIAG_OPT_SACK;
-    return feed(s, &d, dt);
-}
 
 /* Reordering, no loss: frame 4 [1101,2101) overtakes frame 5 [101,1101),
  * whose older IP ID makes it the original (out_of_order). The receiver got
@@ -738,5 +761,6 @@ int main(void)
     reordered_original_by_send_order();
     reordering_cause();
     too_soon_for_a_timer();
+    timer_after_stale_sack();
     return tcpdiag_check_finish("test_retrans");
 }
