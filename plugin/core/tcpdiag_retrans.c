@@ -179,16 +179,29 @@ static bool same_datagram(uint16_t ip_id, uint8_t ip_ttl, uint32_t tsval, const 
     return (seg->options & TCPDIAG_OPT_TS) && !receiver_spoke;
 }
 
-/* The segment filling a gap carries send-order marks older than the
- * segment that revealed the gap: it was sent first, it is the original
- * overtaken on the way. A re-send is stamped later than anything before it. */
-static bool sent_before_gap(const tcpdiag_hole *h, const tcpdiag_segment *seg)
+typedef enum send_order {
+    SENT_UNKNOWN,   /* no marks to compare: judge by timing */
+    SENT_BEFORE,    /* the original, overtaken on the way */
+    SENT_AFTER,     /* a re-send */
+} send_order;
+
+/* Was the segment filling a gap sent before or after the segment that
+ * revealed the gap? A re-send is stamped (TCP timestamp, IPv4 ID) later
+ * than everything sent before it; the original carries older marks. The
+ * IPv4 ID is exact; a timestamp only orders segments a tick apart. */
+static send_order gap_send_order(const tcpdiag_hole *h, const tcpdiag_segment *seg)
 {
-    if (h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && (int32_t)(seg->tsval - h->tsval) < 0)
-        return true;
-    uint16_t behind = (uint16_t)(h->ip_id - seg->ip_id);
-    return seg->tuple.family == 4 && seg->ip_id != 0 && h->ip_id != 0 &&
-           behind > 0 && behind <= IP_ID_ORDER_SPAN;
+    if (seg->tuple.family == 4 && seg->ip_id != 0 && h->ip_id != 0) {
+        uint16_t behind = (uint16_t)(h->ip_id - seg->ip_id);
+        uint16_t ahead = (uint16_t)(seg->ip_id - h->ip_id);
+        if (behind > 0 && behind <= IP_ID_ORDER_SPAN)
+            return SENT_BEFORE;
+        if (ahead > 0 && ahead <= 0x8000)
+            return SENT_AFTER;
+    }
+    if (h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && seg->tsval != h->tsval)
+        return (int32_t)(seg->tsval - h->tsval) < 0 ? SENT_BEFORE : SENT_AFTER;
+    return SENT_UNKNOWN;
 }
 
 /* A copy within 10 ms is the capture's own; a later one came through the network. */
@@ -609,7 +622,9 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         int64_t window = ctx->rtt_ns > 0 ? ctx->rtt_ns : REORDER_DEFAULT_NS;
         tcpdiag_tx *filled = tcpdiag_flow_tx_insert(f, tcpdiag_flow_tx_find(f, seq), seg, seq, r.old_end);
         f->data_segs++;
-        if (seg->time_ns - hole.ns < window || sent_before_gap(&hole, seg)) {
+        send_order order = gap_send_order(&hole, seg);
+        bool reordered = order == SENT_BEFORE || (order == SENT_UNKNOWN && seg->time_ns - hole.ns < window);
+        if (reordered) {
             filled->flags |= TCPDIAG_TX_REORDERED;
             tcpdiag_flow_note_reordering(f, seg->frame);
             info->lookalike = TCPDIAG_LA_OUT_OF_ORDER;
