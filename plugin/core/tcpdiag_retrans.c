@@ -233,6 +233,7 @@ typedef struct resend {
     tcpdiag_tx before;          /* the first overlapped range as it was before this re-send */
     bool     original_seen;
     bool     tail;              /* it re-sends the highest data sent so far */
+    bool     acked;             /* the capture point had seen all of it acknowledged */
     uint32_t hole_frame;        /* the original escaped the capture: gap noticed here */
 } resend;
 
@@ -281,8 +282,6 @@ static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, cons
 {
     const tcpdiag_segment *seg = r->seg;
     bool bare_fin = seg->payload_len == 0 && (seg->flags & TCPDIAG_FIN);
-    if (f->ack_known && tcpdiag_seq_leq(r->old_end, f->highest_ack))
-        return TCPDIAG_RK_SPURIOUS;
     if (in_rto_recovery(f, r))
         return TCPDIAG_RK_RTO;
     /* RFC 1191 / 8201: the stack re-sends at once in smaller pieces. */
@@ -475,7 +474,7 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
  * arrived here after later data, or this path has reordered before. */
 static void propose_reordering(candidates *cs, const tcpdiag_flow *f, const resend *r, uint8_t kind)
 {
-    if (!r->original_seen || kind == TCPDIAG_RK_SPURIOUS)
+    if (!r->original_seen || r->acked)
         return;
     if (r->before.flags & TCPDIAG_TX_REORDERED)
         propose(cs, 90, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_BEFORE_TAP, r->before.first_frame, 0);
@@ -667,8 +666,11 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     if (tcpdiag_seq_gt(end, f->snd_max))
         new_data(f, seg, f->snd_max, end);
 
+    /* Already acknowledged here: spurious, whatever made the sender re-send it. */
+    r.acked = f->ack_known && tcpdiag_seq_leq(r.old_end, f->highest_ack);
+    info->spurious = r.acked;
     info->kind = (uint8_t)classify(f, &r, info);
-    if (info->kind == TCPDIAG_RK_SPURIOUS && r.original_seen) {
+    if (r.acked && r.original_seen) {
         uint32_t at = tcpdiag_flow_tx_find(f, seq);
         if (at < f->tx_count)
             tcpdiag_flow_tx_at(f, at)->flags |= TCPDIAG_TX_RESENT_ACKED;

@@ -19,7 +19,7 @@ typedef enum tcpdiag_retrans_kind {
     TCPDIAG_RK_NONE = 0,
     TCPDIAG_RK_RTO,         /* the sender's retransmission timer expired */
     TCPDIAG_RK_FAST,        /* the receiver asked for it with duplicate ACKs / SACK */
-    TCPDIAG_RK_SPURIOUS,    /* the data had already been acknowledged at the capture point */
+    TCPDIAG_RK_SPURIOUS,    /* not a kind of its own: the name of `spurious`, shown after the kind */
     TCPDIAG_RK_PROBE,       /* tail-loss probe: the last segment re-sent ~2 RTT later */
     TCPDIAG_RK_SYN,
     TCPDIAG_RK_SYNACK,
@@ -83,6 +83,7 @@ typedef struct tcpdiag_retrans_info {
     bool     backoff_known;
     bool     rate_over;       /* the sender's rate just went over the threshold */
     bool     gave_up;         /* an RST after re-sends that were never acknowledged */
+    bool     spurious;        /* the data had already been acknowledged at the capture point */
     uint16_t attempt;         /* 1 = first re-send of this data */
     uint32_t original;        /* frame of the first transmission */
     uint32_t previous;        /* frame of the previous transmission of the same data */
