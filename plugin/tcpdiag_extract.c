@@ -13,11 +13,13 @@
  * This is the only file that reads field_info: in Wireshark 4.2+
  * field_info.value becomes a pointer.
  */
-#include "tcpdiag_glue.h"
+#include "tcpdiag_extract.h"
 
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 #include <epan/in_cksum.h>
+
+#include "tcpdiag_nstime.h"
 
 static int hf_tcp = -1, hf_ip = -1, hf_ipv6 = -1, hf_icmp = -1, hf_icmpv6 = -1, hf_tcp_stream = -1;
 /* Encapsulations below the outermost IP header, for the link's MTU. */
@@ -367,7 +369,7 @@ static gboolean ip_has_tcp_above(proto_tree *tree, GPtrArray *tcps, const field_
 static void stamp(tcpdiag_segment *seg, packet_info *pinfo)
 {
     seg->frame = pinfo->num;
-    seg->time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->time_ns = tcpdiag_ns_of(&pinfo->abs_ts);
 }
 
 /*

@@ -9,6 +9,7 @@
  * state does). `wide` adds the role, stream, handshake verdict and the
  * segments and retransmissions each endpoint sent.
  */
+#include "tcpdiag_report_conns.h"
 #include "tcpdiag_report_tally.h"
 
 #include <stdio.h>

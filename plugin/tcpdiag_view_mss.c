@@ -6,7 +6,9 @@
  * the conversation's, as known up to this header; an Expert Info entry is
  * added where a reason is found first, and where an ICMP's outcome is decided.
  */
-#include "tcpdiag_glue.h"
+#include "tcpdiag_view_mss.h"
+
+#include <epan/expert.h>
 
 static int hf_mss = -1, hf_client = -1, hf_server = -1, hf_assumed = -1;
 static int hf_send_client = -1, hf_send_server = -1, hf_largest_client = -1, hf_largest_server = -1;

@@ -10,6 +10,7 @@
 #include "tcpdiag_handshake.h"
 #include "tcpdiag_seq.h"
 #include "tcpdiag_state.h"
+#include "tcpdiag_time.h"
 
 struct tcpdiag_tracker {
     tcpdiag_config cfg;
@@ -33,6 +34,9 @@ typedef struct conv_private {
     tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
     tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
     uint32_t last_frame_from[2];    /* each side's latest segment */
+    bool     ack_known[2];          /* each side's latest ACK number, for one-way captures */
+    uint32_t last_ack[2];
+    int8_t   silent_side;           /* the side proven to send unseen, -1 = none */
     uint32_t icmp_frame;            /* latest ICMP error about this conversation */
     uint8_t  wscale[2];             /* window scale option of each side's SYN */
     bool     wscale_sent[2];
@@ -123,7 +127,7 @@ static gboolean tuple_equal(gconstpointer a, gconstpointer b)
 void tcpdiag_config_defaults(tcpdiag_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->close_wait_warn_ns = G_GINT64_CONSTANT(5000000000);
+    cfg->close_wait_warn_ns = 5 * TCPDIAG_NS_PER_SEC;
     cfg->retrans.dup_ack_threshold = 3;
     cfg->retrans.rate_warn_bp = 100;
     cfg->retrans.rate_min_segments = 100;
@@ -270,6 +274,7 @@ static conv_private *conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg)
     make_room(t);
     conv_private *p = g_new0(conv_private, 1);
     tcpdiag_conv *c = &p->pub;
+    p->silent_side = -1;
     c->id = t->next_id++;
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
@@ -377,10 +382,9 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
     if (f->bare_syn) {
         if (f->dir == TCPDIAG_CLIENT) {
             c->syn_frame = seg->frame;
-            /* The same attempt retrying after a refusal (Linux can retry when
-             * the ICMP error raced connect()): the verdict is open again. */
-            if (c->handshake == TCPDIAG_HS_REJECTED)
-                c->handshake = TCPDIAG_HS_SYN_ONLY;
+            /* Within one conversation a client SYN is the same attempt
+             * again: it reopens a refusal (the table says when). */
+            hs_event(c, TCPDIAG_HS_EV_SYN_RETRY);
             if (sender->syn_count > 1 && c->handshake == TCPDIAG_HS_SYN_ONLY)
                 set_note(out, TCPDIAG_NOTE_SYN_UNANSWERED);
         } else {
@@ -564,6 +568,41 @@ static void watch_close_wait(tcpdiag_tracker *t, conv_private *p, const tcpdiag_
     }
 }
 
+/* ---- one direction only ------------------------------------------------------
+ * A capture of one direction (asymmetric routing, a one-way SPAN) is told by
+ * a side acknowledging what its peer must have sent while the capture ran,
+ * with nothing of the peer captured: after its own SYN or SYN-ACK was
+ * captured any ACK of it proves the peer's answer came later; mid-stream,
+ * an ACK number that moves on proves new peer data, once data that was in
+ * flight when the capture began must have arrived. */
+
+/* Longer than the round trip of nearly any path (geostationary satellite:
+ * ~600 ms) and than Linux's initial retransmission timeout (1 s). */
+#define ONE_WAY_SETTLE_NS (2 * TCPDIAG_NS_PER_SEC)
+
+static void watch_one_direction(conv_private *p, const tcpdiag_segment *seg, const seg_facts *f,
+                                tcpdiag_verdict *out)
+{
+    int dir = f->dir;
+    const tcpdiag_endpoint *sender = &p->pub.ep[dir];
+    bool peer_unseen = !p->last_frame_from[!dir];
+    bool proven = false;
+    if (f->ack && !f->syn && !f->rst && peer_unseen && p->silent_side < 0) {
+        bool own_syn_captured = sender->syn_count || sender->synack_count;
+        bool ack_moved = p->ack_known[dir] && tcpdiag_seq_gt(seg->ack, p->last_ack[dir]) &&
+                         seg->time_ns - p->pub.first_ns >= ONE_WAY_SETTLE_NS;
+        proven = own_syn_captured || ack_moved;
+    }
+    if (f->ack) {
+        p->ack_known[dir] = true;
+        p->last_ack[dir] = seg->ack;
+    }
+    if (proven) {
+        p->silent_side = (int8_t)!dir;
+        set_note(out, TCPDIAG_NOTE_ONE_DIRECTION);
+    }
+}
+
 /* ---- retransmissions -------------------------------------------------------- */
 
 /* Best round trip known for the whole path through the capture point. */
@@ -660,8 +699,10 @@ static bool repeats_syn(const tcpdiag_conv *c, const tcpdiag_segment *seg, const
     return sent > 0 && sender->isn_known && sender->isn == seg->seq;
 }
 
-static void fill_verdict(const tcpdiag_conv *c, const uint8_t prev[2], tcpdiag_verdict *out)
+static void fill_verdict(const conv_private *p, const uint8_t prev[2], tcpdiag_verdict *out)
 {
+    const tcpdiag_conv *c = &p->pub;
+    out->one_direction = p->silent_side >= 0 && !p->last_frame_from[p->silent_side];
     out->conv_id = c->id;
     out->handshake = c->handshake;
     out->state_client = c->ep[TCPDIAG_CLIENT].state;
@@ -727,7 +768,7 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
         apply(&c->ep[TCPDIAG_SERVER], TCPDIAG_EV_NOT_REACHED);
     }
     tcpdiag_mss_quoted(&p->mss, seg, from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER, &out->mss);
-    fill_verdict(c, prev, out);
+    fill_verdict(p, prev, out);
 }
 
 static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
@@ -740,7 +781,7 @@ static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tc
     out->first_fragment = true;
     track_retrans(t, p, seg, f, false, out, info);
     tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, info, &out->mss);
-    fill_verdict(c, prev, out);
+    fill_verdict(p, prev, out);
 }
 
 void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out,
@@ -810,6 +851,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
         track_handshake(c, seg, &f, out);
         track_states(c, seg, &f, out);
         watch_close_wait(t, p, seg, prev, out);
+        watch_one_direction(p, seg, &f, out);
         track_retrans(t, p, seg, &f, repeat_syn, out, info);
         tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
         if (f.syn && !f.rst && seg->options_cut)
@@ -824,5 +866,5 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     c->last_ns = seg->time_ns;
     c->stream = seg->stream;
     c->has_stream = seg->has_stream;
-    fill_verdict(c, prev, out);
+    fill_verdict(p, prev, out);
 }

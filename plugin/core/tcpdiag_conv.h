@@ -15,8 +15,6 @@
 #include "tcpdiag_segment.h"
 #include "tcpdiag_verdict.h"
 
-enum { TCPDIAG_CLIENT = 0, TCPDIAG_SERVER = 1 };
-
 typedef struct tcpdiag_endpoint {
     uint8_t  state;            /* tcpdiag_state */
     bool     isn_known;

@@ -6,57 +6,66 @@
 
 #include <string.h>
 
+#include "tcpdiag_words.h"
+
 typedef struct reason_info {
-    const char *name;
-    uint8_t     level;     /* tcpdiag_mss_risk; icmp_frag_needed is raised when ignored */
-    const char *meaning;
+    tcpdiag_word word;
+    uint8_t      level;    /* tcpdiag_mss_risk; icmp_frag_needed is raised when ignored */
 } reason_info;
 
 /* The risk policy is this table: HIGH when something already fails on the
  * path, LOW for what makes trouble likely or costs throughput, NONE for
  * what only looks wrong in the capture. */
 static const reason_info reason_table[TCPDIAG_MSSR_COUNT] = {
-    [TCPDIAG_MSSR_ABSENT] = { "mss_absent", TCPDIAG_MSS_RISK_LOW,
-        "a SYN carried no MSS option: its peer must assume 536 bytes (IPv4) or 1220 (IPv6) and sends smaller segments than the link allows" },
-    [TCPDIAG_MSSR_ABOVE_LINK] = { "mss_above_link", TCPDIAG_MSS_RISK_LOW,
-        "an announced MSS is larger than a link on the path carries: full-size segments must be fragmented or are dropped with an ICMP error" },
-    [TCPDIAG_MSSR_CLAMPED] = { "mss_clamped", TCPDIAG_MSS_RISK_LOW,
-        "an announced MSS is below what the capture's link carries: a router, firewall or VPN clamps it, or the sender's own link is smaller" },
-    [TCPDIAG_MSSR_ABOVE_PEER] = { "segment_above_peer_mss", TCPDIAG_MSS_RISK_HIGH,
-        "a segment is larger than the receiver's MSS: the sender ignores it, and a smaller link on the way fragments or drops it" },
-    [TCPDIAG_MSSR_OFFLOAD] = { "offload_artefact", TCPDIAG_MSS_RISK_NONE,
-        "frames larger than the link carries were captured on a host with segmentation or receive offload (TSO/GSO/GRO): the network card splits them, they never crossed the wire like this" },
-    [TCPDIAG_MSSR_FRAGMENTS] = { "ip_fragments", TCPDIAG_MSS_RISK_LOW,
-        "TCP segments travel as IP fragments: a link on the path is smaller than the segments, and one lost fragment loses the whole segment" },
-    [TCPDIAG_MSSR_DF_CLEAR] = { "df_clear", TCPDIAG_MSS_RISK_LOW,
-        "large IPv4 datagrams leave without the don't-fragment bit: path MTU discovery is off, so routers fragment them instead of reporting the MTU" },
-    [TCPDIAG_MSSR_REASSEMBLY_FAILED] = { "fragment_reassembly_failed", TCPDIAG_MSS_RISK_HIGH,
-        "a segment went out in IP fragments that never all arrived: the receiver cannot reassemble it and the sender re-sends it whole" },
-    [TCPDIAG_MSSR_ICMP_FRAG_NEEDED] = { "icmp_frag_needed", TCPDIAG_MSS_RISK_LOW,
-        "a router reported a datagram of this conversation too big for its next hop (ICMP fragmentation needed / ICMPv6 packet too big)" },
-    [TCPDIAG_MSSR_PMTU_BLACKHOLE] = { "pmtu_blackhole", TCPDIAG_MSS_RISK_HIGH,
-        "full-size segments keep being re-sent with backoff while smaller ones get through and no ICMP error comes back: a path MTU black hole" },
+    [TCPDIAG_MSSR_ABSENT] = { { "mss_absent",
+        "a SYN carried no MSS option: its peer must assume 536 bytes (IPv4) or 1220 (IPv6) and sends smaller segments than the link allows" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_ABOVE_LINK] = { { "mss_above_link",
+        "an announced MSS is larger than a link on the path carries: full-size segments must be fragmented or are dropped with an ICMP error" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_CLAMPED] = { { "mss_clamped",
+        "an announced MSS is below what the capture's link carries: a router, firewall or VPN clamps it, or the sender's own link is smaller" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_ABOVE_PEER] = { { "segment_above_peer_mss",
+        "a segment is larger than the receiver's MSS: the sender ignores it, and a smaller link on the way fragments or drops it" }, TCPDIAG_MSS_RISK_HIGH },
+    [TCPDIAG_MSSR_OFFLOAD] = { { "offload_artefact",
+        "frames larger than the link carries were captured on a host with segmentation or receive offload (TSO/GSO/GRO): the network card splits them, they never crossed the wire like this" }, TCPDIAG_MSS_RISK_NONE },
+    [TCPDIAG_MSSR_FRAGMENTS] = { { "ip_fragments",
+        "TCP segments travel as IP fragments: a link on the path is smaller than the segments, and one lost fragment loses the whole segment" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_DF_CLEAR] = { { "df_clear",
+        "large IPv4 datagrams leave without the don't-fragment bit: path MTU discovery is off, so routers fragment them instead of reporting the MTU" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_REASSEMBLY_FAILED] = { { "fragment_reassembly_failed",
+        "a segment went out in IP fragments that never all arrived: the receiver cannot reassemble it and the sender re-sends it whole" }, TCPDIAG_MSS_RISK_HIGH },
+    [TCPDIAG_MSSR_ICMP_FRAG_NEEDED] = { { "icmp_frag_needed",
+        "a router reported a datagram of this conversation too big for its next hop (ICMP fragmentation needed / ICMPv6 packet too big)" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_PMTU_BLACKHOLE] = { { "pmtu_blackhole",
+        "full-size segments keep being re-sent with backoff while smaller ones get through and no ICMP error comes back: a path MTU black hole" }, TCPDIAG_MSS_RISK_HIGH },
 };
 
-static const char *const risk_names[] = { "none", "low", "high" };
-static const char *const pmtud_names[] = { "none", "waiting", "worked", "ignored" };
+static const tcpdiag_word risk_words[] = {
+    [TCPDIAG_MSS_RISK_NONE] = { "none", "nothing on the path threatens the segment size" },
+    [TCPDIAG_MSS_RISK_LOW]  = { "low", "segment sizes cost throughput or make trouble likely" },
+    [TCPDIAG_MSS_RISK_HIGH] = { "high", "segments already fail on the path" },
+};
+static const tcpdiag_word pmtud_words[] = {
+    [TCPDIAG_PMTUD_NONE]    = { "none", "no ICMP fragmentation-needed / packet-too-big" },
+    [TCPDIAG_PMTUD_WAITING] = { "waiting", "the sender has not re-sent anything since the ICMP error" },
+    [TCPDIAG_PMTUD_WORKED]  = { "worked", "the sender then sent segments that fit" },
+    [TCPDIAG_PMTUD_IGNORED] = { "ignored", "the sender re-sent datagrams still too big" },
+};
 
 typedef struct link_info {
-    const char *name;
-    uint32_t    mtu;       /* IP MTU the link carries, 0 = unknown */
-    bool        wire;      /* a real medium whose usual MSS hosts announce */
-    const char *meaning;
+    tcpdiag_word word;
+    uint32_t     mtu;      /* IP MTU the link carries, 0 = unknown */
+    bool         wire;     /* a real medium whose usual MSS hosts announce */
 } link_info;
 
 static const link_info link_table[TCPDIAG_LINK_COUNT] = {
-    [TCPDIAG_LINK_UNKNOWN] = { "unknown", 0, false, "encapsulation not recognised: its MTU is unknown" },
-    [TCPDIAG_LINK_ETHERNET] = { "ethernet", 1500, true, "Ethernet II: 1500-byte IP MTU" },
-    [TCPDIAG_LINK_LLC_SNAP] = { "ieee802.3_llc_snap", 1492, true, "IEEE 802.3 with an 8-byte LLC/SNAP header: 1492-byte IP MTU" },
-    [TCPDIAG_LINK_PPPOE] = { "pppoe", 1492, true, "PPPoE session (8 bytes of PPPoE and PPP headers): 1492-byte IP MTU" },
-    [TCPDIAG_LINK_LINUX_COOKED] = { "linux_cooked", 0, false, "Linux cooked capture (\"any\" interface): the real link and its MTU are not recorded" },
-    [TCPDIAG_LINK_LINUX_LOOPBACK] = { "linux_loopback", 65536, false, "Linux loopback (lo): 65536-byte MTU" },
-    [TCPDIAG_LINK_BSD_LOOPBACK] = { "bsd_loopback", 0, false, "BSD/macOS loopback: its MTU depends on the system" },
-    [TCPDIAG_LINK_RAW_IP] = { "raw_ip", 0, false, "raw IP capture without link header: the MTU is unknown" },
+    [TCPDIAG_LINK_UNKNOWN] = { { "unknown", "encapsulation not recognised: its MTU is unknown" }, 0, false },
+    [TCPDIAG_LINK_ETHERNET] = { { "ethernet", "Ethernet II: 1500-byte IP MTU" }, 1500, true },
+    [TCPDIAG_LINK_LLC_SNAP] = { { "ieee802.3_llc_snap", "IEEE 802.3 with an 8-byte LLC/SNAP header: 1492-byte IP MTU" }, 1492, true },
+    [TCPDIAG_LINK_PPPOE] = { { "pppoe", "PPPoE session (8 bytes of PPPoE and PPP headers): 1492-byte IP MTU" }, 1492, true },
+    [TCPDIAG_LINK_LINUX_COOKED] = { { "linux_cooked", "Linux cooked capture (\"any\" interface): the real link and its MTU are not recorded" }, 0, false },
+    [TCPDIAG_LINK_LINUX_LOOPBACK] = { { "linux_loopback", "Linux loopback (lo): 65536-byte MTU" }, 65536, false },
+    [TCPDIAG_LINK_BSD_LOOPBACK] = { { "bsd_loopback", "BSD/macOS loopback: its MTU depends on the system" }, 0, false },
+    [TCPDIAG_LINK_RAW_IP] = { { "raw_ip", "raw IP capture without link header: the MTU is unknown" }, 0, false },
 };
 
 #define IPV4_MIN_MTU 576u   /* every IPv4 host accepts this much (RFC 791) */
@@ -64,32 +73,32 @@ static const link_info link_table[TCPDIAG_LINK_COUNT] = {
 
 const char *tcpdiag_mss_reason_name(tcpdiag_mss_reason r)
 {
-    return r < TCPDIAG_MSSR_COUNT ? reason_table[r].name : "unknown";
+    return TCPDIAG_WORD_OF(reason_table, r)->name;
 }
 
 const char *tcpdiag_mss_reason_meaning(tcpdiag_mss_reason r)
 {
-    return r < TCPDIAG_MSSR_COUNT ? reason_table[r].meaning : "";
+    return TCPDIAG_WORD_OF(reason_table, r)->meaning;
 }
 
 const char *tcpdiag_mss_risk_name(tcpdiag_mss_risk r)
 {
-    return (unsigned)r < sizeof risk_names / sizeof risk_names[0] ? risk_names[r] : "unknown";
+    return TCPDIAG_WORD_OF(risk_words, r)->name;
 }
 
 const char *tcpdiag_pmtud_name(tcpdiag_pmtud p)
 {
-    return (unsigned)p < sizeof pmtud_names / sizeof pmtud_names[0] ? pmtud_names[p] : "unknown";
+    return TCPDIAG_WORD_OF(pmtud_words, p)->name;
 }
 
 const char *tcpdiag_link_name(tcpdiag_link l)
 {
-    return l < TCPDIAG_LINK_COUNT ? link_table[l].name : "unknown";
+    return TCPDIAG_WORD_OF(link_table, l)->name;
 }
 
 const char *tcpdiag_link_meaning(tcpdiag_link l)
 {
-    return l < TCPDIAG_LINK_COUNT ? link_table[l].meaning : "";
+    return TCPDIAG_WORD_OF(link_table, l)->meaning;
 }
 
 uint16_t tcpdiag_mss_default(uint8_t family)

@@ -16,13 +16,14 @@
 
 #include "tcpdiag_flow.h"
 #include "tcpdiag_seq.h"
+#include "tcpdiag_time.h"
 
 /* Linux never retransmits on a timer sooner than this (TCP_RTO_MIN). */
-#define RTO_FLOOR_NS      (200 * G_GINT64_CONSTANT(1000000))
+#define RTO_FLOOR_NS      (200 * TCPDIAG_NS_PER_MS)
 /* A copy of the same datagram this soon is the capture's doing (two taps, a span port). */
-#define CAPTURE_DUP_NS    (10 * G_GINT64_CONSTANT(1000000))
+#define CAPTURE_DUP_NS    (10 * TCPDIAG_NS_PER_MS)
 /* Without a measured round trip, a gap filled this soon is reordering. */
-#define REORDER_DEFAULT_NS (3 * G_GINT64_CONSTANT(1000000))
+#define REORDER_DEFAULT_NS (3 * TCPDIAG_NS_PER_MS)
 
 /* ---- SYN and SYN-ACK ------------------------------------------------------- */
 
@@ -301,7 +302,7 @@ static uint32_t losses_nearby(const tcpdiag_flow *f, int64_t now, int64_t rtt)
 {
     /* A queue overflowing drops a burst within a round trip or two; random
      * drops on a busy path spread out. */
-    int64_t window = CLAMP(2 * rtt, 10 * G_GINT64_CONSTANT(1000000), 2000 * G_GINT64_CONSTANT(1000000));
+    int64_t window = CLAMP(2 * rtt, 10 * TCPDIAG_NS_PER_MS, 2000 * TCPDIAG_NS_PER_MS);
     uint32_t n = 0, have = MIN(f->loss_total, (uint32_t)TCPDIAG_FLOW_MAX_EVENTS);
     for (uint32_t i = 0; i < have; i++)
         if (now - f->loss_ns[i] <= window)
@@ -319,7 +320,7 @@ static bool rtt_rising(const tcpdiag_flow *f)
     int64_t floor = f->rtt_recent_ns[0];
     for (uint32_t i = 1; i < n; i++)
         floor = MIN(floor, f->rtt_recent_ns[i]);
-    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * G_GINT64_CONSTANT(1000000);
+    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * TCPDIAG_NS_PER_MS;
 }
 
 static void propose_checksum(candidates *cs, const resend *r)
@@ -369,7 +370,7 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
     if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end)) {
         /* An ACK that passed here less than a round trip to the sender ago
          * simply had not arrived yet: ACK and re-send crossed. */
-        int64_t leg = MAX(2 * r->ctx->rtt_sender_leg_ns, G_GINT64_CONSTANT(1000000));
+        int64_t leg = MAX(2 * r->ctx->rtt_sender_leg_ns, TCPDIAG_NS_PER_MS);
         bool crossed = r->seg->time_ns - f->ack_ns < leg;
         propose(cs, 92, crossed ? TCPDIAG_CAUSE_ACK_LATE : TCPDIAG_CAUSE_ACK_LOST,
                 TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
@@ -429,7 +430,7 @@ static void propose_late_ack(candidates *cs, tcpdiag_flow *f, const resend *r, u
     bool timer = kind == TCPDIAG_RK_PROBE || kind == TCPDIAG_RK_RTO || kind == TCPDIAG_RK_FIN;
     if (timer && r->original_seen && !loss_signalled_since(f, r) && rtt_rising(f))
         propose(cs, 84, TCPDIAG_CAUSE_ACK_LATE, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame,
-                (uint32_t)MIN(f->rtt_latest_ns / 1000000, (int64_t)UINT32_MAX));
+                (uint32_t)MIN(f->rtt_latest_ns / TCPDIAG_NS_PER_MS, (int64_t)UINT32_MAX));
 }
 
 static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r,

@@ -169,6 +169,8 @@ const char *tcpdiag_lookalike_name(tcpdiag_lookalike l);
 const char *tcpdiag_lookalike_meaning(tcpdiag_lookalike l);
 const char *tcpdiag_cause_name(tcpdiag_cause c);
 const char *tcpdiag_cause_meaning(tcpdiag_cause c);
+/* "before_capture_point" (the filter value) and "between the sender and the capture point". */
+const char *tcpdiag_where_name(tcpdiag_where w);
 const char *tcpdiag_where_phrase(tcpdiag_where w);
 
 #endif
