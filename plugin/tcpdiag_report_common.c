@@ -264,3 +264,20 @@ void tcpdiag_print_json_string(const char *s)
     }
     putchar('"');
 }
+
+void tcpdiag_print_csv_field(const char *s)
+{
+    /* RFC 4180: a field holding a comma, quote or line break is quoted, its
+     * quotes doubled; others are written as they are. */
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}

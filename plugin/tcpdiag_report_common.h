@@ -80,4 +80,7 @@ void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char 
  * beyond quotes and backslashes, done anyway). */
 void tcpdiag_print_json_string(const char *s);
 
+/* One CSV field, quoted when it must be (RFC 4180). */
+void tcpdiag_print_csv_field(const char *s);
+
 #endif

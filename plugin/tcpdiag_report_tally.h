@@ -108,7 +108,7 @@ typedef struct tcpdiag_tally_report {
 void tcpdiag_tally_report_start(const char *opt_arg, const char *name, tap_draw_cb draw);
 
 /* The retransmission share the threshold applies to: retransmitted segments
- * per segment sent (the seed's "15 of 26,058"), in percent; < 0 when nothing was sent. */
+ * per segment sent (netstat users' rule of thumb: "15 of 26,058 is under 1%"), in percent; < 0 when nothing was sent. */
 double tcpdiag_mib_retrans_pct(const tcpdiag_mib *m);
 
 /* That share against the retransmission-rate preferences. */

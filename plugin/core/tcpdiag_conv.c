@@ -747,6 +747,12 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
         return;
     }
     tcpdiag_conv *c = &p->pub;
+    /* A quote cut to 8 bytes gets no tcp.stream from Wireshark: the
+     * conversation's own makes `tcpdiag.stream == N` show this error too. */
+    if (!out->has_stream && c->has_stream) {
+        out->stream = c->stream;
+        out->has_stream = true;
+    }
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
     bool from_client = tuple_same_direction(&seg->tuple, &c->tuple);
     out->from_server = !from_client;

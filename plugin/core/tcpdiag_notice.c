@@ -55,9 +55,9 @@ static const tcpdiag_notice_info notices[TCPDIAG_NOTE_COUNT] = {
         "TCP header cut short by the capture (snaplen): flags and sequence numbers unknown, this segment is left out of the analysis"),
     ROW(SYN_OPTIONS_CUT, "syn_options_cut", UNDECODED, NOTE,
         "SYN options not captured (snaplen): this side's MSS and window scale are unknown, so MSS checks are skipped and windows are not scaled"),
-    ROW(ONE_DIRECTION, "one_direction", UNDECODED, NOTE,
+    ROW(ONE_DIRECTION, "one_direction_only", UNDECODED, NOTE,
         "The capture shows one direction of this conversation only (asymmetric routing, or a one-way SPAN/tap): "
-        "this segment acknowledges data its peer sent that the capture never saw"),
+        "this segment acknowledges a SYN-ACK or data its peer sent that the capture never saw"),
 };
 
 const tcpdiag_notice_info *tcpdiag_notice_info_of(tcpdiag_notice n)

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Expected values from RFC 9293 s3.5 and the seed (s1): the handshake is
+ * Expected values from RFC 9293 s3.5: the handshake is
  * SYN, SYN-ACK, ACK. Only the two "in progress" verdicts (syn_only,
  * syn_synack) can move, and rejected when the same SYN is re-sent (the
  * refusal did not end the attempt); not_seen, complete, simultaneous and
