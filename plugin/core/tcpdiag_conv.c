@@ -32,16 +32,12 @@ typedef struct conv_private {
     struct conv_private *idle_prev, *idle_next;   /* the tracker's activity list */
     bool close_wait_warned[2];
     tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
-    tcpdiag_syn_history syn[2];     /* SYN / SYN-ACK transmissions by sender */
     uint32_t last_frame_from[2];    /* each side's latest segment */
     bool     ack_known[2];          /* each side's latest ACK number, for one-way captures */
     uint32_t last_ack[2];
     int8_t   silent_side;           /* the side proven to send unseen, -1 = none */
     uint32_t icmp_frame;            /* latest ICMP error about this conversation */
-    uint8_t  wscale[2];             /* window scale option of each side's SYN */
-    bool     wscale_sent[2];
-    bool     wscale_applied;
-    bool     wscale_unknown;        /* a SYN's options were cut by the snaplen */
+    bool     wscale_applied;        /* the flows' window scale is decided */
     tcpdiag_mss_state mss;
 } conv_private;
 
@@ -323,6 +319,19 @@ typedef struct seg_facts {
     int  dir;                 /* TCPDIAG_CLIENT when sent by the client */
 } seg_facts;
 
+/* The client's and the server's SYN records, as the MSS rules take them. */
+static void syn_records(const tcpdiag_conv *c, tcpdiag_syn_record out[2])
+{
+    out[TCPDIAG_CLIENT] = c->ep[TCPDIAG_CLIENT].syn;
+    out[TCPDIAG_SERVER] = c->ep[TCPDIAG_SERVER].syn;
+}
+
+static const tcpdiag_syn_record *syn_records_of(const tcpdiag_conv *c, tcpdiag_syn_record out[2])
+{
+    syn_records(c, out);
+    return out;
+}
+
 static void set_note(tcpdiag_verdict *out, tcpdiag_notice n)
 {
     out->notices |= 1u << n;
@@ -376,6 +385,8 @@ static void track_handshake(tcpdiag_conv *c, const tcpdiag_segment *seg, const s
             sender->isn_known = true;
         }
         sender->syn_data_len = seg->payload_len;
+        if (!f->rst)
+            tcpdiag_syn_record_take(&sender->syn, seg);
         if (seg->payload_len > 0)
             set_note(out, TCPDIAG_NOTE_SYN_WITH_DATA);
     }
@@ -624,30 +635,27 @@ static void ensure_flows(conv_private *p)
         p->flow[i] = tcpdiag_flow_new();
         const tcpdiag_endpoint *ep = &p->pub.ep[i];
         if (ep->isn_known)
-            tcpdiag_flow_start(p->flow[i], ep->isn + 1 + ep->syn_data_len, p->syn[i].count);
+            tcpdiag_flow_start(p->flow[i], ep->isn + 1 + ep->syn_data_len, p->pub.ep[i].syn_tx.count);
     }
 }
 
 /* Windows are comparable with bytes in flight once both SYNs are known. */
-static void apply_window_scale(conv_private *p, const tcpdiag_segment *seg, const seg_facts *f)
+static void apply_window_scale(conv_private *p, const seg_facts *f)
 {
-    if (f->syn && !f->rst) {
-        p->wscale_sent[f->dir] = seg->options & TCPDIAG_OPT_WSCALE;
-        p->wscale[f->dir] = seg->wscale;
-        if (seg->options_cut && !p->wscale_sent[f->dir])
-            p->wscale_unknown = true;
-    }
-    if (p->wscale_applied || !p->flow[0] || !(f->synack || (!f->syn && p->syn[TCPDIAG_SERVER].count)))
+    if (p->wscale_applied || !p->flow[0] || !(f->synack || (!f->syn && p->pub.ep[TCPDIAG_SERVER].syn_tx.count)))
         return;
     p->wscale_applied = true;
-    /* A SYN whose options were not captured may have asked for scaling:
-     * windows stay of unknown scale (no window-full inference). */
-    if (p->wscale_unknown)
+    tcpdiag_syn_record syn[2];
+    syn_records(&p->pub, syn);
+    tcpdiag_option_use use = tcpdiag_syn_option_use(syn, TCPDIAG_OPT_WSCALE);
+    /* A SYN not captured, or cut where the option may have been: windows
+     * stay of unknown scale (no window-full inference). */
+    if (use == TCPDIAG_OPTION_UNDECIDED)
         return;
-    bool both = p->wscale_sent[0] && p->wscale_sent[1];
-    /* Flow i is sent by side i; its receiver (the other side) scales its windows. */
+    /* Flow i is sent by side i; its receiver (the other side) scales its
+     * windows (RFC 7323: shifts above 14 are taken as 14). */
     for (int i = 0; i < 2; i++)
-        tcpdiag_flow_set_window_scale(p->flow[i], both ? MIN(p->wscale[!i], 14) : 0);
+        tcpdiag_flow_set_window_scale(p->flow[i], use == TCPDIAG_OPTION_ON ? MIN(syn[!i].wscale, 14) : 0);
 }
 
 static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,
@@ -666,18 +674,18 @@ static void track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdiag_seg
     };
     if (f->syn && !f->rst) {
         if (repeat_syn)
-            tcpdiag_retrans_syn(&ctx, &p->syn[dir], seg, f->synack, info);
+            tcpdiag_retrans_syn(&ctx, &p->pub.ep[dir].syn_tx, seg, f->synack, info);
         else
-            tcpdiag_syn_history_first(&p->syn[dir], seg);
+            tcpdiag_syn_history_first(&p->pub.ep[dir].syn_tx, seg);
     }
     if (f->bare_syn && !p->flow[dir]) {
-        apply_window_scale(p, seg, f);
+        apply_window_scale(p, f);
         c->seq_segs[dir]++;
         if (repeat_syn)
             c->retrans_segs[dir]++;
     } else {
         ensure_flows(p);
-        apply_window_scale(p, seg, f);
+        apply_window_scale(p, f);
         tcpdiag_retrans_process(&ctx, p->flow[dir], p->flow[!dir], seg, info);
         c->seq_segs[dir] = tcpdiag_flow_data_segments(p->flow[dir]);
         c->retrans_segs[dir] = tcpdiag_flow_retrans_count(p->flow[dir]);
@@ -773,7 +781,9 @@ static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdi
         apply(&c->ep[TCPDIAG_CLIENT], TCPDIAG_EV_RCV_HARD_ERROR);
         apply(&c->ep[TCPDIAG_SERVER], TCPDIAG_EV_NOT_REACHED);
     }
-    tcpdiag_mss_quoted(&p->mss, seg, from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER, &out->mss);
+    tcpdiag_syn_record syn[2];
+    syn_records(c, syn);
+    tcpdiag_mss_quoted(&p->mss, syn, seg, from_client ? TCPDIAG_CLIENT : TCPDIAG_SERVER, &out->mss);
     fill_verdict(p, prev, out);
 }
 
@@ -786,7 +796,9 @@ static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tc
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
     out->first_fragment = true;
     track_retrans(t, p, seg, f, false, out, info);
-    tcpdiag_mss_first_fragment(&p->mss, seg, f->dir, info, &out->mss);
+    tcpdiag_syn_record syn[2];
+    syn_records(c, syn);
+    tcpdiag_mss_first_fragment(&p->mss, syn, seg, f->dir, info, &out->mss);
     fill_verdict(p, prev, out);
 }
 
@@ -846,20 +858,21 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     out->from_server = f.dir == TCPDIAG_SERVER;
 
     uint8_t prev[2] = { c->ep[0].state, c->ep[1].state };
+    tcpdiag_syn_record syn[2];
     bool repeat_syn = seg->flags_known && repeats_syn(c, seg, &f);
-    if (repeat_syn && tcpdiag_retrans_syn_duplicate(&p->syn[f.dir], seg, info)) {
+    if (repeat_syn && tcpdiag_retrans_syn_duplicate(&p->pub.ep[f.dir].syn_tx, seg, info)) {
         /* The same SYN datagram again (a SPAN port copying both directions):
          * not a new attempt, so no SYN count, state or retransmission. */
         out->lookalike = info->lookalike;
         out->has_retrans_info = true;
-        tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
+        tcpdiag_mss_segment(&p->mss, syn_records_of(c, syn), seg, f.dir, info, &out->mss);
     } else if (seg->flags_known) {
         track_handshake(c, seg, &f, out);
         track_states(c, seg, &f, out);
         watch_close_wait(t, p, seg, prev, out);
         watch_one_direction(p, seg, &f, out);
         track_retrans(t, p, seg, &f, repeat_syn, out, info);
-        tcpdiag_mss_segment(&p->mss, seg, f.dir, info, &out->mss);
+        tcpdiag_mss_segment(&p->mss, syn_records_of(c, syn), seg, f.dir, info, &out->mss);
         if (f.syn && !f.rst && seg->options_cut)
             set_note(out, TCPDIAG_NOTE_SYN_OPTIONS_CUT);
     } else {

@@ -54,7 +54,9 @@ static const tcpdiag_notice_info notices[TCPDIAG_NOTE_COUNT] = {
     ROW(HEADER_CUT, "header_cut", UNDECODED, NOTE,
         "TCP header cut short by the capture (snaplen): flags and sequence numbers unknown, this segment is left out of the analysis"),
     ROW(SYN_OPTIONS_CUT, "syn_options_cut", UNDECODED, NOTE,
-        "SYN options not captured (snaplen): this side's MSS and window scale are unknown, so MSS checks are skipped and windows are not scaled"),
+        "SYN options not all captured (snaplen): an option after the cut may have been sent, so what it "
+        "decides is unknown (an unknown MSS is left out of the MSS checks; windows of unknown scale are not "
+        "used to judge a full receiver window)"),
     ROW(ONE_DIRECTION, "one_direction_only", UNDECODED, NOTE,
         "The capture shows one direction of this conversation only (asymmetric routing, or a one-way SPAN/tap): "
         "this segment acknowledges a SYN-ACK or data its peer sent that the capture never saw"),

@@ -468,6 +468,45 @@ static void snaplen_cut_options(void)
     done(&s);
 }
 
+/* Hand reasoning. The client's SYN carries MSS and window scale and is cut
+ * by the snaplen after them; the SYN-ACK is captured whole with window
+ * scale 0. Both SYNs carried the option, so scaling is on (RFC 7323) and the
+ * server's raw 1000 is 1000 bytes << 0: the tracker may judge the window
+ * full, and the MSS view must say scaling is in use, with the same shifts.
+ * Before one SYN record served both, the MSS view called it undecided. */
+static void snaplen_cut_after_wscale(void)
+{
+    sim s;
+    open_conn(&s);
+    tcpdiag_tracker_free(s.t);
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    s.t = tcpdiag_tracker_new(&cfg);
+    s.frame = 0;
+    tcpdiag_segment g = mk(&s, C, TCPDIAG_SYN, 100, 0, 0);
+    g.options = TCPDIAG_OPT_MSS | TCPDIAG_OPT_WSCALE;
+    g.mss = 1460;
+    g.wscale = 7;
+    g.options_cut = true;
+    feed(&s, &g, 0);
+    g = mk(&s, S, TCPDIAG_SYN | A, 500, 101, 0);
+    g.options = TCPDIAG_OPT_MSS | TCPDIAG_OPT_WSCALE | TCPDIAG_OPT_SACK_PERM | TCPDIAG_OPT_TS;
+    g.mss = 1460;
+    g.wscale = 0;
+    g.window = 1000;
+    feed(&s, &g, 10 * MS);
+    tx(&s, C, A, 101, 501, 0, 10 * MS);
+    CHECK(s.v.mss.opts & TCPDIAG_MSSO_WSCALE);
+    CHECK_EQ_INT(s.v.mss.wscale[C], 7);
+    CHECK_EQ_INT(s.v.mss.wscale[S], 0);
+    CHECK(!(s.v.mss.opts & TCPDIAG_MSSO_BOTH_SYNS));   /* the client's SACK / timestamps: unknown */
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+    KIND(r, RTO);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL));
+    done(&s);
+}
+
 /* A header cut before its flags (snaplen 40: ports and half the sequence
  * number): its seq reads as 0. Hand reasoning: it must not count as a
  * transmission of [0,1000), which would make the next real segments look
@@ -542,6 +581,7 @@ int main(void)
     pmtu_blackhole();
     receiver_window_full();
     snaplen_cut_options();
+    snaplen_cut_after_wscale();
     snaplen_cut_header();
     congestion();
     return tcpdiag_check_finish("test_retrans");
