@@ -15,6 +15,7 @@
 
 #include <epan/tap.h>
 
+#include "core/tcpdiag_words.h"
 #include "tcpdiag_prefs.h"
 #include "tcpdiag_report_netstat.h"
 
@@ -50,11 +51,13 @@ typedef struct rate_rule {
 /* The verdict's word in CSV and JSON. */
 static const char *verdict_key(tcpdiag_rate_verdict v)
 {
-    static const char *const keys[] = {
-        [TCPDIAG_RATE_NO_SEGMENTS] = "no_segments_sent", [TCPDIAG_RATE_TOO_FEW] = "too_few_segments",
-        [TCPDIAG_RATE_UNDER] = "under_threshold", [TCPDIAG_RATE_OVER] = "over_threshold",
+    static const tcpdiag_word keys[] = {
+        [TCPDIAG_RATE_NO_SEGMENTS] = { "no_segments_sent", "the host sent no segment" },
+        [TCPDIAG_RATE_TOO_FEW] = { "too_few_segments", "above the threshold, but too few segments to judge" },
+        [TCPDIAG_RATE_UNDER] = { "under_threshold", "at or under the threshold" },
+        [TCPDIAG_RATE_OVER] = { "over_threshold", "over the threshold" },
     };
-    return keys[v];
+    return TCPDIAG_WORD_OF(keys, v)->name;
 }
 
 static void print_text_host(const tcpdiag_tally_host *h, const rate_rule *rule)
