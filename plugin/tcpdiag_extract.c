@@ -13,11 +13,14 @@
  * This is the only file that reads field_info: in Wireshark 4.2+
  * field_info.value becomes a pointer.
  */
-#include "tcpdiag_glue.h"
+#include "tcpdiag_extract.h"
 
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 #include <epan/in_cksum.h>
+
+#include "tcpdiag_nstime.h"
+#include "tcpdiag_wire.h"
 
 static int hf_tcp = -1, hf_ip = -1, hf_ipv6 = -1, hf_icmp = -1, hf_icmpv6 = -1, hf_tcp_stream = -1;
 /* Encapsulations below the outermost IP header, for the link's MTU. */
@@ -98,9 +101,9 @@ static guint count_below(proto_tree *tree, int hf, int layer, field_info **lowes
 /* Linux captures on lo show an Ethernet header with both addresses zero. */
 static gboolean eth_is_linux_loopback(const field_info *eth)
 {
-    if (captured_from(eth) < 12)
+    if (captured_from(eth) < ETH_ADDRS_LEN)
         return FALSE;
-    for (gint i = 0; i < 12; i++)
+    for (gint i = 0; i < ETH_ADDRS_LEN; i++)
         if (tvb_get_guint8(eth->ds_tvb, eth->start + i) != 0)
             return FALSE;
     return TRUE;
@@ -158,29 +161,29 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
     tvbuff_t *tvb = ip->ds_tvb;
     gint off = ip->start;
     guint8 version = tvb_get_guint8(tvb, off) >> 4;
-    if (version == 4 && avail >= 20) {
+    if (version == 4 && avail >= IPV4_MIN_HDR) {
         seg->tuple.family = 4;
-        tvb_memcpy(tvb, seg->tuple.src, off + 12, 4);
-        tvb_memcpy(tvb, seg->tuple.dst, off + 16, 4);
-        seg->ip_len = tvb_get_ntohs(tvb, off + 2);
-        seg->ip_id = tvb_get_ntohs(tvb, off + 4);
-        guint16 frag = tvb_get_ntohs(tvb, off + 6);
-        seg->ip_df = (frag & 0x4000) != 0;
-        if (frag & 0x3fff)  /* more fragments, or not the first one */
+        tvb_memcpy(tvb, seg->tuple.src, off + IPV4_OFF_SRC, IPV4_ADDR_LEN);
+        tvb_memcpy(tvb, seg->tuple.dst, off + IPV4_OFF_DST, IPV4_ADDR_LEN);
+        seg->ip_len = tvb_get_ntohs(tvb, off + IPV4_OFF_TOTAL_LEN);
+        seg->ip_id = tvb_get_ntohs(tvb, off + IPV4_OFF_ID);
+        guint16 frag = tvb_get_ntohs(tvb, off + IPV4_OFF_FRAG);
+        seg->ip_df = (frag & IPV4_FLAG_DF) != 0;
+        if (frag & IPV4_MF_AND_OFFSET)
             seg->ip_frag = TCPDIAG_FRAG_FIRST;
-        seg->ip_ttl = tvb_get_guint8(tvb, off + 8);
+        seg->ip_ttl = tvb_get_guint8(tvb, off + IPV4_OFF_TTL);
         *ip_end = off + (gint)seg->ip_len;
         return TRUE;
     }
-    if (version == 6 && avail >= 40) {
+    if (version == 6 && avail >= IPV6_HDR) {
         seg->tuple.family = 6;
-        tvb_memcpy(tvb, seg->tuple.src, off + 8, 16);
-        tvb_memcpy(tvb, seg->tuple.dst, off + 24, 16);
-        guint16 plen = tvb_get_ntohs(tvb, off + 4);
+        tvb_memcpy(tvb, seg->tuple.src, off + IPV6_OFF_SRC, IPV6_ADDR_LEN);
+        tvb_memcpy(tvb, seg->tuple.dst, off + IPV6_OFF_DST, IPV6_ADDR_LEN);
+        guint16 plen = tvb_get_ntohs(tvb, off + IPV6_OFF_PAYLOAD_LEN);
         seg->ip_df = TRUE;  /* routers never fragment IPv6 */
-        seg->ip_ttl = tvb_get_guint8(tvb, off + 7);
+        seg->ip_ttl = tvb_get_guint8(tvb, off + IPV6_OFF_HOP_LIMIT);
         /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
-        *ip_end = plen ? off + 40 + plen : (gint)tvb_reported_length(tvb);
+        *ip_end = plen ? off + IPV6_HDR + plen : (gint)tvb_reported_length(tvb);
         seg->ip_len = (guint32)(*ip_end - off);
         return TRUE;
     }
@@ -189,7 +192,8 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
 
 static void read_sack_blocks(tvbuff_t *tvb, gint opt, guint8 len, tcpdiag_segment *seg)
 {
-    for (gint b = opt + 2; b + 8 <= opt + len && seg->sack_count < TCPDIAG_MAX_SACK; b += 8) {
+    for (gint b = opt + TCPOLEN_KIND_AND_LEN; b + TCPOLEN_SACK_BLOCK <= opt + len && seg->sack_count < TCPDIAG_MAX_SACK;
+         b += TCPOLEN_SACK_BLOCK) {
         seg->sack[seg->sack_count].left = tvb_get_ntohl(tvb, b);
         seg->sack[seg->sack_count].right = tvb_get_ntohl(tvb, b + 4);
         seg->sack_count++;
@@ -201,9 +205,9 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
 {
     while (opt < end) {
         guint8 kind = tvb_get_guint8(tvb, opt);
-        if (kind == 0)
+        if (kind == TCPOPT_EOL)
             return;
-        if (kind == 1) {
+        if (kind == TCPOPT_NOP) {
             opt++;
             continue;
         }
@@ -212,24 +216,26 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
             return;
         }
         guint8 len = tvb_get_guint8(tvb, opt + 1);
-        if (len < 2 || opt + len > end) {
+        if (len < TCPOLEN_KIND_AND_LEN || opt + len > end) {
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
         }
-        if (kind == 2 && len == 4) {
-            seg->mss = tvb_get_ntohs(tvb, opt + 2);
+        gint value = opt + TCPOLEN_KIND_AND_LEN;
+        if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
+            seg->mss = tvb_get_ntohs(tvb, value);
             seg->options |= TCPDIAG_OPT_MSS;
-        } else if (kind == 3 && len == 3) {
-            seg->wscale = tvb_get_guint8(tvb, opt + 2);
+        } else if (kind == TCPOPT_WSCALE && len == TCPOLEN_WSCALE) {
+            seg->wscale = tvb_get_guint8(tvb, value);
             seg->options |= TCPDIAG_OPT_WSCALE;
-        } else if (kind == 4 && len == 2) {
+        } else if (kind == TCPOPT_SACK_PERM && len == TCPOLEN_SACK_PERM) {
             seg->options |= TCPDIAG_OPT_SACK_PERM;
-        } else if (kind == 5 && len >= 10 && (len - 2) % 8 == 0) {
+        } else if (kind == TCPOPT_SACK && len >= TCPOLEN_SACK_MIN &&
+                   (len - TCPOLEN_KIND_AND_LEN) % TCPOLEN_SACK_BLOCK == 0) {
             read_sack_blocks(tvb, opt, len, seg);
             seg->options |= TCPDIAG_OPT_SACK;
-        } else if (kind == 8 && len == 10) {
-            seg->tsval = tvb_get_ntohl(tvb, opt + 2);
-            seg->tsecr = tvb_get_ntohl(tvb, opt + 6);
+        } else if (kind == TCPOPT_TIMESTAMP && len == TCPOLEN_TIMESTAMP) {
+            seg->tsval = tvb_get_ntohl(tvb, value);
+            seg->tsecr = tvb_get_ntohl(tvb, value + 4);
             seg->options |= TCPDIAG_OPT_TS;
         }
         opt += len;
@@ -242,28 +248,30 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
     gint avail = (gint)tvb_captured_length(tvb) - off;
     /* Bytes past the IP datagram (Ethernet padding, trailers) are not TCP,
      * and a datagram too short for a TCP header carries no segment. */
-    if (off < 0 || end - off < 20)
+    if (off < 0 || end - off < TCP_MIN_HDR)
         return FALSE;
     avail = MIN(avail, end - off);
-    if (avail < 4)
+    /* Each field only when captured: an ICMP error may quote just 8 bytes. */
+    if (avail < TCP_OFF_DPORT + 2)
         return FALSE;
-    seg->tuple.sport = tvb_get_ntohs(tvb, off);
-    seg->tuple.dport = tvb_get_ntohs(tvb, off + 2);
-    if (avail >= 8)
-        seg->seq = tvb_get_ntohl(tvb, off + 4);
-    if (avail >= 12)
-        seg->ack = tvb_get_ntohl(tvb, off + 8);
-    gint hdr_len = 20;
-    if (avail >= 14) {
-        hdr_len = MAX((tvb_get_guint8(tvb, off + 12) >> 4) * 4, 20);  /* below 20 is bogus */
-        seg->flags = tvb_get_guint8(tvb, off + 13);
+    seg->tuple.sport = tvb_get_ntohs(tvb, off + TCP_OFF_SPORT);
+    seg->tuple.dport = tvb_get_ntohs(tvb, off + TCP_OFF_DPORT);
+    if (avail >= TCP_OFF_SEQ + 4)
+        seg->seq = tvb_get_ntohl(tvb, off + TCP_OFF_SEQ);
+    if (avail >= TCP_OFF_ACK + 4)
+        seg->ack = tvb_get_ntohl(tvb, off + TCP_OFF_ACK);
+    gint hdr_len = TCP_MIN_HDR;
+    if (avail >= TCP_OFF_FLAGS + 1) {
+        /* Data offset in 32-bit words; below the minimum is bogus. */
+        hdr_len = MAX((tvb_get_guint8(tvb, off + TCP_OFF_DATA_OFFSET) >> 4) * 4, TCP_MIN_HDR);
+        seg->flags = tvb_get_guint8(tvb, off + TCP_OFF_FLAGS);
         seg->flags_known = TRUE;
     }
-    if (avail >= 16)
-        seg->window = tvb_get_ntohs(tvb, off + 14);
+    if (avail >= TCP_OFF_WINDOW + 2)
+        seg->window = tvb_get_ntohs(tvb, off + TCP_OFF_WINDOW);
     seg->tcp_hdr_len = (guint16)hdr_len;
-    if (hdr_len > 20)
-        read_options(tvb, off + 20, off + MIN(hdr_len, avail), seg);
+    if (hdr_len > TCP_MIN_HDR)
+        read_options(tvb, off + TCP_MIN_HDR, off + MIN(hdr_len, avail), seg);
     if (seg->flags_known && avail < hdr_len) {
         seg->options_cut = TRUE;
         seg->options &= (guint8)~TCPDIAG_OPT_MALFORMED;   /* cut by the capture, not by the sender */
@@ -280,25 +288,27 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
 static tcpdiag_checksum verify_checksum(tvbuff_t *tvb, gint off, gint end, const tcpdiag_segment *seg)
 {
     gint tcp_len = end - off;
-    if (tcp_len < 20 || (gint)tvb_captured_length(tvb) < end)
+    if (tcp_len < TCP_MIN_HDR || (gint)tvb_captured_length(tvb) < end)
         return TCPDIAG_CSUM_UNKNOWN;
-    guint8 pseudo[40];
+    guint8 pseudo[PSEUDO_HDR_V6];
     gint plen;
     memset(pseudo, 0, sizeof pseudo);
     if (seg->tuple.family == 4) {
-        memcpy(pseudo, seg->tuple.src, 4);
-        memcpy(pseudo + 4, seg->tuple.dst, 4);
-        pseudo[9] = 6;
+        /* RFC 9293 3.1: source, destination, zero, protocol, TCP length. */
+        memcpy(pseudo, seg->tuple.src, IPV4_ADDR_LEN);
+        memcpy(pseudo + 4, seg->tuple.dst, IPV4_ADDR_LEN);
+        pseudo[9] = IP_PROTO_TCP;
         pseudo[10] = (guint8)(tcp_len >> 8);
         pseudo[11] = (guint8)tcp_len;
-        plen = 12;
+        plen = PSEUDO_HDR_V4;
     } else {
-        memcpy(pseudo, seg->tuple.src, 16);
-        memcpy(pseudo + 16, seg->tuple.dst, 16);
+        /* RFC 8200 8.1: source, destination, length (32 bits), zero, next header. */
+        memcpy(pseudo, seg->tuple.src, IPV6_ADDR_LEN);
+        memcpy(pseudo + 16, seg->tuple.dst, IPV6_ADDR_LEN);
         pseudo[34] = (guint8)(tcp_len >> 8);
         pseudo[35] = (guint8)tcp_len;
-        pseudo[39] = 6;
-        plen = 40;
+        pseudo[39] = IP_PROTO_TCP;
+        plen = PSEUDO_HDR_V6;
     }
     vec_t vec[2];
     SET_CKSUM_VEC_PTR(vec[0], pseudo, plen);
@@ -306,7 +316,7 @@ static tcpdiag_checksum verify_checksum(tvbuff_t *tvb, gint off, gint end, const
     if (in_cksum(vec, 2) == 0)
         return TCPDIAG_CSUM_GOOD;
     /* Offload leaves the folded pseudo-header sum (or its complement) in the field. */
-    guint16 stored = tvb_get_ntohs(tvb, off + 16);
+    guint16 stored = tvb_get_ntohs(tvb, off + TCP_OFF_CHECKSUM);
     guint16 pseudo_only = (guint16)in_cksum(vec, 1);
     guint16 pseudo_sum = (guint16)~pseudo_only;
     if (stored == pseudo_sum || stored == pseudo_only)
@@ -318,21 +328,22 @@ static tcpdiag_icmp_error classify_icmp(guint8 type, guint8 code, gboolean v6)
 {
     if (v6) {
         switch (type) {
-        case 1:  /* destination unreachable: no route and address unreachable are soft */
-            return (code == 0 || code == 2 || code == 3) ? TCPDIAG_ICMP_UNREACH_SOFT
-                                                         : TCPDIAG_ICMP_UNREACH_HARD;
-        case 2:
+        case ICMPV6_DEST_UNREACH:  /* no route and address unreachable are soft */
+            return (code == ICMPV6_NO_ROUTE || code == ICMPV6_BEYOND_SCOPE || code == ICMPV6_ADDR_UNREACH)
+                       ? TCPDIAG_ICMP_UNREACH_SOFT : TCPDIAG_ICMP_UNREACH_HARD;
+        case ICMPV6_PKT_TOO_BIG:
             return TCPDIAG_ICMP_FRAG_NEEDED;
         default:
             return TCPDIAG_ICMP_OTHER;
         }
     }
-    if (type != 3)
+    if (type != ICMP_DEST_UNREACH)
         return TCPDIAG_ICMP_OTHER;
     switch (code) {
-    case 4:
+    case ICMP_FRAG_NEEDED:
         return TCPDIAG_ICMP_FRAG_NEEDED;
-    case 0: case 1: case 5: case 11: case 12:  /* the stack keeps retrying (RFC 1122 4.2.3.9) */
+    case ICMP_NET_UNREACH: case ICMP_HOST_UNREACH: case ICMP_SR_FAILED:
+    case ICMP_NET_UNREACH_TOS: case ICMP_HOST_UNREACH_TOS:  /* the stack keeps retrying (RFC 1122 4.2.3.9) */
         return TCPDIAG_ICMP_UNREACH_SOFT;
     default:
         return TCPDIAG_ICMP_UNREACH_HARD;
@@ -348,9 +359,9 @@ static void read_icmp(const field_info *icmp, tcpdiag_segment *seg)
         seg->icmp_code = tvb_get_guint8(icmp->ds_tvb, icmp->start + 1);
     }
     seg->quoted_by = classify_icmp(seg->icmp_type, seg->icmp_code, seg->icmp_v6);
-    if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && avail >= 8)
-        seg->icmp_mtu = seg->icmp_v6 ? tvb_get_ntohl(icmp->ds_tvb, icmp->start + 4)
-                                     : tvb_get_ntohs(icmp->ds_tvb, icmp->start + 6);
+    if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && avail >= ICMP_HDR)
+        seg->icmp_mtu = seg->icmp_v6 ? tvb_get_ntohl(icmp->ds_tvb, icmp->start + ICMPV6_OFF_MTU)
+                                     : tvb_get_ntohs(icmp->ds_tvb, icmp->start + ICMP_OFF_NEXT_HOP_MTU);
 }
 
 /* Whether some TCP item sits directly above this IP item. */
@@ -367,7 +378,7 @@ static gboolean ip_has_tcp_above(proto_tree *tree, GPtrArray *tcps, const field_
 static void stamp(tcpdiag_segment *seg, packet_info *pinfo)
 {
     seg->frame = pinfo->num;
-    seg->time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->time_ns = tcpdiag_ns_of(&pinfo->abs_ts);
 }
 
 /*
@@ -383,18 +394,18 @@ static guint extract_first_fragments(proto_tree *tree, packet_info *pinfo, GPtrA
     for (guint i = 0; ips && i < ips->len && n < max; i++) {
         field_info *ip = g_ptr_array_index(ips, i);
         gint avail = captured_from(ip);
-        if (avail < 20)
+        if (avail < IPV4_MIN_HDR)
             continue;
         tvbuff_t *tvb = ip->ds_tvb;
-        guint16 frag = tvb_get_ntohs(tvb, ip->start + 6);
-        gboolean first_with_more = (frag & 0x2000) && (frag & 0x1fff) == 0;
-        if (!first_with_more || tvb_get_guint8(tvb, ip->start + 9) != 6
+        guint16 frag = tvb_get_ntohs(tvb, ip->start + IPV4_OFF_FRAG);
+        gboolean first_with_more = (frag & IPV4_FLAG_MF) && (frag & IPV4_FRAG_OFFSET) == 0;
+        if (!first_with_more || tvb_get_guint8(tvb, ip->start + IPV4_OFF_PROTOCOL) != IP_PROTO_TCP
             || ip_has_tcp_above(tree, tcps, ip))
             continue;
         tcpdiag_segment *seg = &out[n];
         memset(seg, 0, sizeof *seg);
         gint ip_end = 0;
-        gint ihl = (tvb_get_guint8(tvb, ip->start) & 0x0f) * 4;
+        gint ihl = (tvb_get_guint8(tvb, ip->start) & IPV4_IHL_MASK) * 4;   /* in 32-bit words */
         if (!read_ip(ip, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
             continue;
         /* Everything above this IP header is in higher layers: count below the next one. */

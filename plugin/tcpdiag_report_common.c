@@ -14,7 +14,9 @@
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 
-#define NS_PER_S G_GINT64_CONSTANT(1000000000)
+#include "tcpdiag_nstime.h"
+#include "tcpdiag_tap_record.h"
+
 
 /* ---- the moment ----------------------------------------------------------- */
 
@@ -34,7 +36,7 @@ static gboolean parse_clock(const char *s, gint64 *out_ns)
     } else if (s[used]) {
         return FALSE;
     }
-    *out_ns = ((gint64)h * 3600 + (gint64)m * 60) * NS_PER_S + llround(sec * 1e9);
+    *out_ns = ((gint64)h * 3600 + (gint64)m * 60) * TCPDIAG_NS_PER_SEC + llround(sec * (double)TCPDIAG_NS_PER_SEC);
     return TRUE;
 }
 
@@ -45,7 +47,7 @@ static gint64 local_midnight_ns(int year, int mon, int mday)
     tm.tm_mon = mon - 1;
     tm.tm_mday = mday;
     tm.tm_isdst = -1;   /* let the C library decide summer time */
-    return (gint64)mktime(&tm) * NS_PER_S;
+    return (gint64)mktime(&tm) * TCPDIAG_NS_PER_SEC;
 }
 
 static gboolean parse_moment_time(const char *s, tcpdiag_moment *m)
@@ -57,7 +59,7 @@ static gboolean parse_moment_time(const char *s, tcpdiag_moment *m)
         if (errno || end == s + 1 || *end || rel < 0)
             return FALSE;
         m->kind = TCPDIAG_MOMENT_RELATIVE;
-        m->value_ns = llround(rel * 1e9);
+        m->value_ns = llround(rel * (double)TCPDIAG_NS_PER_SEC);
         return TRUE;
     }
     int y, mo, d, used = 0;
@@ -78,18 +80,13 @@ static gboolean parse_moment_time(const char *s, tcpdiag_moment *m)
     return TRUE;
 }
 
-static gint64 frame_ns(const nstime_t *t)
-{
-    return (gint64)t->secs * NS_PER_S + t->nsecs;
-}
-
 static void resolve_moment(tcpdiag_moment *m, const packet_info *pinfo)
 {
-    gint64 first_ns = frame_ns(&pinfo->abs_ts) - frame_ns(&pinfo->rel_ts);
+    gint64 first_ns = tcpdiag_ns_of(&pinfo->abs_ts) - tcpdiag_ns_of(&pinfo->rel_ts);
     if (m->kind == TCPDIAG_MOMENT_RELATIVE) {
         m->cutoff_ns = first_ns + m->value_ns;
     } else {
-        time_t first_s = (time_t)(first_ns / NS_PER_S);
+        time_t first_s = (time_t)(first_ns / TCPDIAG_NS_PER_SEC);
         struct tm tm;
         localtime_r(&first_s, &tm);
         m->cutoff_ns = local_midnight_ns(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) + m->value_ns;
@@ -110,7 +107,7 @@ gboolean tcpdiag_moment_includes(tcpdiag_moment *m, const packet_info *pinfo)
     default:
         if (!m->resolved)
             resolve_moment(m, pinfo);
-        return frame_ns(&pinfo->abs_ts) <= m->cutoff_ns;
+        return tcpdiag_ns_of(&pinfo->abs_ts) <= m->cutoff_ns;
     }
 }
 
@@ -130,12 +127,12 @@ char *tcpdiag_moment_describe(const tcpdiag_moment *m)
         return g_strdup_printf("after frame %u", m->frame);
     if (!m->resolved)
         return g_strdup("at a moment after the last frame");
-    time_t s = (time_t)(m->cutoff_ns / NS_PER_S);
+    time_t s = (time_t)(m->cutoff_ns / TCPDIAG_NS_PER_SEC);
     struct tm tm;
     char buf[64];
     localtime_r(&s, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return g_strdup_printf("at %s.%06u (local time)", buf, (guint)((m->cutoff_ns % NS_PER_S) / 1000));
+    return g_strdup_printf("at %s.%06u (local time)", buf, (guint)((m->cutoff_ns % TCPDIAG_NS_PER_SEC) / 1000));
 }
 
 /* ---- options -------------------------------------------------------------- */
@@ -232,7 +229,7 @@ void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, 
                            tap_reset_cb reset, tap_packet_cb packet, tap_draw_cb draw,
                            tap_finish_cb finish)
 {
-    GString *err = register_tap_listener("tcpdiag", data, opts->filter, TL_REQUIRES_NOTHING,
+    GString *err = register_tap_listener(TCPDIAG_TAP_NAME, data, opts->filter, TL_REQUIRES_NOTHING,
                                          reset, packet, draw, finish);
     if (err) {
         fprintf(stderr, "tshark: tcpdiag,%s: %s\n", report, err->str);
@@ -255,56 +252,6 @@ void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char 
     register_stat_tap_ui(ui, NULL);
 }
 
-/* ---- hosts ---------------------------------------------------------------- */
-
-void tcpdiag_host_of(const tcpdiag_tuple *t, gboolean source, tcpdiag_host *out)
-{
-    memset(out, 0, sizeof *out);
-    out->family = t->family;
-    memcpy(out->addr, source ? t->src : t->dst, t->family == 4 ? 4 : 16);
-}
-
-gboolean tcpdiag_host_equal(const tcpdiag_host *a, const tcpdiag_host *b)
-{
-    return a->family == b->family && memcmp(a->addr, b->addr, sizeof a->addr) == 0;
-}
-
-int tcpdiag_host_compare(const tcpdiag_host *a, const tcpdiag_host *b)
-{
-    if (a->family != b->family)
-        return a->family < b->family ? -1 : 1;
-    return memcmp(a->addr, b->addr, sizeof a->addr);
-}
-
-guint tcpdiag_host_hash(gconstpointer key)
-{
-    const tcpdiag_host *h = key;
-    guint hash = h->family;
-    for (guint i = 0; i < sizeof h->addr; i++)
-        hash = hash * 31 + h->addr[i];
-    return hash;
-}
-
-gboolean tcpdiag_host_key_equal(gconstpointer a, gconstpointer b)
-{
-    return tcpdiag_host_equal(a, b);
-}
-
-void tcpdiag_host_format(const tcpdiag_host *h, char *buf, int len)
-{
-    if (h->family == 4)
-        ws_inet_ntop4(h->addr, buf, (size_t)len);
-    else
-        ws_inet_ntop6(h->addr, buf, (size_t)len);
-}
-
-char *tcpdiag_host_port_str(const tcpdiag_host *h, guint16 port)
-{
-    char addr[TCPDIAG_HOST_STRLEN];
-    tcpdiag_host_format(h, addr, sizeof addr);
-    return h->family == 4 ? g_strdup_printf("%s:%u", addr, port) : g_strdup_printf("[%s]:%u", addr, port);
-}
-
 /* ---- output --------------------------------------------------------------- */
 
 void tcpdiag_print_json_string(const char *s)
@@ -313,6 +260,23 @@ void tcpdiag_print_json_string(const char *s)
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
             putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+void tcpdiag_print_csv_field(const char *s)
+{
+    /* RFC 4180: a field holding a comma, quote or line break is quoted, its
+     * quotes doubled; others are written as they are. */
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
         putchar(*s);
     }
     putchar('"');

@@ -10,21 +10,17 @@
 #ifndef TCPDIAG_REPORT_COMMON_H
 #define TCPDIAG_REPORT_COMMON_H
 
-#include "tcpdiag_glue.h"
-
+#include <wireshark.h>
+#include <epan/packet.h>
 #include <epan/tap.h>
+
+#include "tcpdiag_host.h"
 
 typedef enum tcpdiag_report_format {
     TCPDIAG_FORMAT_TEXT,
     TCPDIAG_FORMAT_CSV,
     TCPDIAG_FORMAT_JSON,
 } tcpdiag_report_format;
-
-/* An IP address, the unit netstat reports on. */
-typedef struct tcpdiag_host {
-    guint8 family;   /* 4 or 6 */
-    guint8 addr[16];
-} tcpdiag_host;
 
 /* How the user named the moment the report describes. */
 typedef enum tcpdiag_moment_kind {
@@ -73,20 +69,6 @@ void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, 
 /* The `-z` entry of a report, in the Generic group. */
 void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char *, void *));
 
-/* ---- hosts ---------------------------------------------------------------- */
-
-void tcpdiag_host_of(const tcpdiag_tuple *t, gboolean source, tcpdiag_host *out);
-gboolean tcpdiag_host_equal(const tcpdiag_host *a, const tcpdiag_host *b);
-/* IPv4 before IPv6, then numerically: the order `netstat` users scan. */
-int tcpdiag_host_compare(const tcpdiag_host *a, const tcpdiag_host *b);
-guint tcpdiag_host_hash(gconstpointer key);
-gboolean tcpdiag_host_key_equal(gconstpointer a, gconstpointer b);
-/* "10.0.0.1" / "2001:db8::1" into buf. */
-#define TCPDIAG_HOST_STRLEN 48
-void tcpdiag_host_format(const tcpdiag_host *h, char *buf, int len);
-/* "10.0.0.1:80" / "[2001:db8::1]:80", g_free it. */
-char *tcpdiag_host_port_str(const tcpdiag_host *h, guint16 port);
-
 /* ---- output --------------------------------------------------------------- */
 
 #define TCPDIAG_REPORT_RULE \
@@ -97,5 +79,8 @@ char *tcpdiag_host_port_str(const tcpdiag_host *h, guint16 port);
 /* A JSON string literal (addresses and fixed names only: no escaping needed
  * beyond quotes and backslashes, done anyway). */
 void tcpdiag_print_json_string(const char *s);
+
+/* One CSV field, quoted when it must be (RFC 4180). */
+void tcpdiag_print_csv_field(const char *s);
 
 #endif

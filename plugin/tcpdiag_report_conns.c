@@ -9,6 +9,7 @@
  * state does). `wide` adds the role, stream, handshake verdict and the
  * segments and retransmissions each endpoint sent.
  */
+#include "tcpdiag_report_conns.h"
 #include "tcpdiag_report_tally.h"
 
 #include <stdio.h>
@@ -200,8 +201,15 @@ static void print_csv(const GArray *rows)
         const socket_row *row = &g_array_index(rows, socket_row, i);
         row_facts f;
         facts_of(row, &f);
-        printf("%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%s\n", f.addr, f.proto, row->local, row->foreign, row->state,
-               row->role, f.stream, f.handshake, f.sent, f.retrans, row->note);
+        const char *text[] = { f.addr, f.proto, row->local, row->foreign, row->state, row->role, f.stream,
+                               f.handshake };
+        for (guint k = 0; k < G_N_ELEMENTS(text); k++) {
+            tcpdiag_print_csv_field(text[k]);
+            putchar(',');
+        }
+        printf("%u,%u,", f.sent, f.retrans);
+        tcpdiag_print_csv_field(row->note);
+        putchar('\n');
     }
 }
 

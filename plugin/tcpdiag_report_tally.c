@@ -60,6 +60,21 @@ double tcpdiag_mib_retrans_pct(const tcpdiag_mib *m)
     return 100.0 * (double)m->retrans_segs / (double)m->out_segs;
 }
 
+tcpdiag_rate_verdict tcpdiag_mib_rate_verdict(const tcpdiag_mib *m, double threshold_pct, guint min_segments)
+{
+    double pct = tcpdiag_mib_retrans_pct(m);
+    if (pct < 0)
+        return TCPDIAG_RATE_NO_SEGMENTS;
+    if (pct <= threshold_pct)
+        return TCPDIAG_RATE_UNDER;
+    /* Like the per-packet warning, no alarm before the sender has sent
+     * retrans_rate_min_segments: one re-send of a handful of segments is
+     * a large share that says nothing about the path. */
+    if (m->out_segs + m->retrans_segs < min_segments)
+        return TCPDIAG_RATE_TOO_FEW;
+    return TCPDIAG_RATE_OVER;
+}
+
 /* ---- keys ------------------------------------------------------------------ */
 
 static guint tuple_hash(gconstpointer key)
@@ -168,14 +183,15 @@ static tcpdiag_tally_listener *listener_entry(tcpdiag_tally *t, const tcpdiag_tu
     return l;
 }
 
-static tcpdiag_tally_conn *conn_row(tcpdiag_tally *t, const tcpdiag_verdict *v, guint32 frame)
+static tcpdiag_tally_conn *conn_row(tcpdiag_tally *t, const tcpdiag_layer_record *rec, guint32 frame)
 {
+    const tcpdiag_verdict *v = &rec->v;
     if (v->conv_id >= t->conns->len)
         g_array_set_size(t->conns, v->conv_id + 1);
     tcpdiag_tally_conn *row = &g_array_index(t->conns, tcpdiag_tally_conn, v->conv_id);
     if (row->seen)
         return row;
-    const tcpdiag_tuple *ends = tcpdiag_ends_of(v);
+    const tcpdiag_tuple *ends = rec->ends;
     if (!ends)
         return NULL;
     row->seen = TRUE;
@@ -209,7 +225,7 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
     const tcpdiag_verdict *v = &rec->v;
     if (v->conv_id == TCPDIAG_NO_CONV || !tcpdiag_moment_includes(&t->moment, pinfo))
         return NULL;
-    tcpdiag_tally_conn *row = conn_row(t, v, pinfo->num);
+    tcpdiag_tally_conn *row = conn_row(t, rec, pinfo->num);
     if (!row)
         return NULL;
     t->last_frame = pinfo->num;

@@ -22,7 +22,9 @@
 #ifndef TCPDIAG_REPORT_TALLY_H
 #define TCPDIAG_REPORT_TALLY_H
 
+#include "core/tcpdiag_conv.h"
 #include "tcpdiag_report_common.h"
+#include "tcpdiag_tap_record.h"
 
 typedef struct tcpdiag_mib {
     guint64 active_opens, passive_opens, attempt_fails, estab_resets, curr_estab;
@@ -106,7 +108,17 @@ typedef struct tcpdiag_tally_report {
 void tcpdiag_tally_report_start(const char *opt_arg, const char *name, tap_draw_cb draw);
 
 /* The retransmission share the threshold applies to: retransmitted segments
- * per segment sent (the seed's "15 of 26,058"), in percent; < 0 when nothing was sent. */
+ * per segment sent (netstat users' rule of thumb: "15 of 26,058 is under 1%"), in percent; < 0 when nothing was sent. */
 double tcpdiag_mib_retrans_pct(const tcpdiag_mib *m);
+
+/* That share against the retransmission-rate preferences. */
+typedef enum tcpdiag_rate_verdict {
+    TCPDIAG_RATE_NO_SEGMENTS,   /* nothing sent */
+    TCPDIAG_RATE_TOO_FEW,       /* above the threshold, but fewer segments sent than retrans_rate_min_segments */
+    TCPDIAG_RATE_UNDER,
+    TCPDIAG_RATE_OVER,
+} tcpdiag_rate_verdict;
+
+tcpdiag_rate_verdict tcpdiag_mib_rate_verdict(const tcpdiag_mib *m, double threshold_pct, guint min_segments);
 
 #endif

@@ -8,9 +8,12 @@
  * retransmission threshold use the netstat report's definition
  * (retransmitted segments per segment sent, tcpdiag_report_tally.h).
  */
-#include "tcpdiag_report_tally.h"
+#include "tcpdiag_stats_tree.h"
 
 #include <epan/stats_tree.h>
+
+#include "tcpdiag_prefs.h"
+#include "tcpdiag_report_tally.h"
 
 #include "core/tcpdiag_handshake.h"
 #include "core/tcpdiag_mss.h"
@@ -80,19 +83,12 @@ static void tree_init(stats_tree *st)
     ts->id_handshake = stats_tree_create_node(st, node_handshake, 0, STAT_DT_INT, TRUE);
     ts->id_state[TCPDIAG_CLIENT] = stats_tree_create_node(st, node_client, 0, STAT_DT_INT, TRUE);
     ts->id_state[TCPDIAG_SERVER] = stats_tree_create_node(st, node_server, 0, STAT_DT_INT, TRUE);
-    /* Every outcome and state listed from the start, in their natural
-     * order, so trees of different captures read alike. */
-    for (guint h = 1; h < TCPDIAG_HS_COUNT; h++)
-        stats_tree_create_node(st, handshake_label(h), ts->id_handshake, STAT_DT_INT, FALSE);
-    for (int role = TCPDIAG_CLIENT; role <= TCPDIAG_SERVER; role++)
-        for (guint s = 1; s < TCPDIAG_STATE_COUNT; s++)
-            stats_tree_create_node(st, state_label(s), ts->id_state[role], STAT_DT_INT, FALSE);
+    /* Outcomes, states and risks appear as they occur: a tree of twelve
+     * states with zero counts hides the two that matter. */
     ts->id_kind = stats_tree_create_node(st, node_kind, 0, STAT_DT_INT, TRUE);
     ts->id_cause = stats_tree_create_node(st, node_cause, 0, STAT_DT_INT, TRUE);
     ts->id_hosts = stats_tree_create_node(st, node_hosts, 0, STAT_DT_INT, TRUE);
     ts->id_mss_risk = stats_tree_create_node(st, node_mss_risk, 0, STAT_DT_INT, TRUE);
-    for (guint r = TCPDIAG_MSS_RISK_NONE + 1; r <= TCPDIAG_MSS_RISK_HIGH + 1; r++)
-        stats_tree_create_node(st, mss_risk_label(r), ts->id_mss_risk, STAT_DT_INT, FALSE);
     ts->id_mss_reason = stats_tree_create_node(st, node_mss_reason, 0, STAT_DT_INT, TRUE);
     if (!open_trees)
         open_trees = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tree_state_free);
@@ -186,8 +182,8 @@ static void count_sender(stats_tree *st, tree_state *ts, const tcpdiag_tally_con
     const tcpdiag_tally_host *h = tcpdiag_tally_host_of(&ts->tally, &sender);
     if (!h)
         return;
-    double pct = tcpdiag_mib_retrans_pct(&h->mib);
-    gboolean over = pct > tcpdiag_view_retrans_rate_threshold_pct();
+    gboolean over = tcpdiag_mib_rate_verdict(&h->mib, tcpdiag_prefs_rate_threshold_pct(),
+                                             tcpdiag_prefs_rate_min_segments()) == TCPDIAG_RATE_OVER;
     gboolean was_over = g_hash_table_contains(ts->hosts_over, &sender);
     if (!over && !was_over)
         return;

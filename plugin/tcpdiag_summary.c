@@ -3,17 +3,25 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Fed from the stored verdicts through the "tcpdiag" tap, so it is the same
- * with one pass or two and whether or not a tree is shown.
+ * with one pass or two and whether or not a tree is shown. Options and the
+ * listener are the reports' shared ones (tcpdiag_report_common.h).
  */
-#include "tcpdiag_glue.h"
+#include "tcpdiag_summary.h"
 
 #include <stdio.h>
 
-#include <epan/stat_tap_ui.h>
-#include <epan/tap.h>
+#include <wireshark.h>
+#include <epan/packet.h>
 
 #include "core/tcpdiag_handshake.h"
 #include "core/tcpdiag_state.h"
+#include "core/tcpdiag_time.h"
+#include "tcpdiag_prefs.h"
+#include "tcpdiag_report_common.h"
+#include "tcpdiag_tap_record.h"
+
+#define SUMMARY_RULE "==================================================================================================="
+#define SUMMARY_THIN_RULE "---------------------------------------------------------------------------------------------------"
 
 typedef struct summary_row {
     gboolean        seen;
@@ -25,7 +33,9 @@ typedef struct summary_row {
 } summary_row;
 
 typedef struct summary_tap {
-    GArray *rows;   /* summary_row, indexed by conversation id */
+    tcpdiag_report_opts opts;
+    GArray *rows;      /* summary_row, indexed by conversation id */
+    guint64 dropped;   /* frames that made the conversation cap drop a conversation */
 } summary_tap;
 
 static void summary_reset(void *data)
@@ -37,6 +47,7 @@ static void summary_reset(void *data)
         g_free(r->server);
     }
     g_array_set_size(s->rows, 0);
+    s->dropped = 0;
 }
 
 static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dissect_t *edt _U_,
@@ -45,16 +56,18 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dis
     summary_tap *s = data;
     const tcpdiag_layer_record *layer = vp;
     const tcpdiag_verdict *v = &layer->v;
+    /* The cap drops one conversation for each frame that gets this notice. */
+    if (tcpdiag_verdict_has(v, TCPDIAG_NOTE_CONVERSATION_DROPPED))
+        s->dropped++;
     if (v->conv_id == TCPDIAG_NO_CONV)
         return TAP_PACKET_DONT_REDRAW;
     if (v->conv_id >= s->rows->len)
         g_array_set_size(s->rows, v->conv_id + 1);
     summary_row *r = &g_array_index(s->rows, summary_row, v->conv_id);
     if (!r->seen) {
-        const tcpdiag_tuple *ends = tcpdiag_ends_of(v);
         r->seen = TRUE;
-        r->client = g_strdup(ends ? tcpdiag_endpoint_str(pinfo->pool, ends, TRUE) : "?");
-        r->server = g_strdup(ends ? tcpdiag_endpoint_str(pinfo->pool, ends, FALSE) : "?");
+        r->client = g_strdup(layer->ends ? tcpdiag_endpoint_str(pinfo->pool, layer->ends, TRUE) : "?");
+        r->server = g_strdup(layer->ends ? tcpdiag_endpoint_str(pinfo->pool, layer->ends, FALSE) : "?");
     }
     r->last = *v;
     if (!v->quoted)
@@ -64,25 +77,37 @@ static tap_packet_status summary_packet(void *data, packet_info *pinfo, epan_dis
     return TAP_PACKET_REDRAW;
 }
 
+static const char *row_note(const summary_row *r)
+{
+    if (r->last.one_direction)
+        return "  (one direction only)";
+    return r->last.roles_inferred ? "  (roles inferred)" : "";
+}
+
 static void summary_draw(void *data)
 {
     summary_tap *s = data;
     guint counts[TCPDIAG_HS_COUNT] = { 0 };
-    guint total = 0;
+    guint total = 0, one_way = 0;
     for (guint i = 0; i < s->rows->len; i++) {
         summary_row *r = &g_array_index(s->rows, summary_row, i);
         if (r->seen && r->last.handshake < TCPDIAG_HS_COUNT) {
             counts[r->last.handshake]++;
             total++;
+            one_way += r->last.one_direction;
         }
     }
-    printf("\n===================================================================================================\n");
+    printf("\n%s\n", SUMMARY_RULE);
     printf("TCP Diagnostics - conversation summary\n");
     printf("Conversations: %u", total);
     for (int h = TCPDIAG_HS_NOT_SEEN; h < TCPDIAG_HS_COUNT; h++)
         if (counts[h])
             printf(", %s: %u", tcpdiag_handshake_name((tcpdiag_handshake)h), counts[h]);
-    printf("\n---------------------------------------------------------------------------------------------------\n");
+    printf("\n");
+    if (one_way)
+        printf("Seen in one direction only: %u (asymmetric routing or a one-way capture: "
+               "what the other side sent is missing)\n", one_way);
+    printf("%s\n", SUMMARY_THIN_RULE);
     printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7s %11s\n",
            "Stream", "Client", "Server", "Handshake", "Client state", "Server state", "HS RTT ms", "Frames",
            "Re-sent c/s");
@@ -94,21 +119,20 @@ static void summary_draw(void *data)
         if (r->last.has_stream)
             snprintf(stream, sizeof stream, "%u", r->last.stream);
         if (r->last.rtt_known)
-            snprintf(rtt, sizeof rtt, "%.3f", (double)r->last.rtt_ns / 1e6);
+            snprintf(rtt, sizeof rtt, "%.3f", (double)r->last.rtt_ns / (double)TCPDIAG_NS_PER_MS);
         char resent[24];
         snprintf(resent, sizeof resent, "%u/%u", r->retrans[0], r->retrans[1]);
         printf("%-7s %-24s %-24s %-13s %-13s %-13s %10s %7u %11s%s\n", stream, r->client, r->server,
                tcpdiag_handshake_name(r->last.handshake),
                tcpdiag_state_name(r->last.state_client), tcpdiag_state_name(r->last.state_server),
-               rtt, r->frames, resent, r->last.roles_inferred ? "  (roles inferred)" : "");
+               rtt, r->frames, resent, row_note(r));
     }
-    guint64 dropped = tcpdiag_conversations_dropped();
-    if (dropped)
-        printf("---------------------------------------------------------------------------------------------------\n"
+    if (s->dropped)
+        printf("%s\n"
                "Conversations dropped by the cap (tcpdiag.max_conversations = %u): %" G_GUINT64_FORMAT
                " (idle the longest; a later segment of one starts a new conversation)\n",
-               tcpdiag_conversation_cap(), dropped);
-    printf("===================================================================================================\n");
+               SUMMARY_THIN_RULE, tcpdiag_prefs_max_conversations(), s->dropped);
+    printf("%s\n", SUMMARY_RULE);
 }
 
 static void summary_finish(void *data)
@@ -121,28 +145,17 @@ static void summary_finish(void *data)
 
 static void summary_init(const char *opt_arg, void *userdata _U_)
 {
-    const char *prefix = "tcpdiag,summary";
-    const char *filter = NULL;
-    if (opt_arg && strncmp(opt_arg, prefix, strlen(prefix)) == 0 && opt_arg[strlen(prefix)] == ',')
-        filter = opt_arg + strlen(prefix) + 1;
-
     summary_tap *s = g_new0(summary_tap, 1);
-    s->rows = g_array_new(FALSE, TRUE, sizeof(summary_row));
-    GString *err = register_tap_listener("tcpdiag", s, filter, TL_REQUIRES_NOTHING,
-                                         summary_reset, summary_packet, summary_draw, summary_finish);
-    if (err) {
-        fprintf(stderr, "tshark: tcpdiag,summary: %s\n", err->str);
-        g_string_free(err, TRUE);
-        g_array_free(s->rows, TRUE);
-        g_free(s);
+    char *err;
+    if (!tcpdiag_report_parse(opt_arg, "tcpdiag,summary", &s->opts, &err)) {
+        fprintf(stderr, "tshark: tcpdiag,summary: %s\n", err);
         exit(1);
     }
+    s->rows = g_array_new(FALSE, TRUE, sizeof(summary_row));
+    tcpdiag_report_listen("summary", &s->opts, s, summary_reset, summary_packet, summary_draw, summary_finish);
 }
 
 void tcpdiag_summary_register(void)
 {
-    static stat_tap_ui ui = {
-        REGISTER_STAT_GROUP_GENERIC, NULL, "tcpdiag,summary", summary_init, 0, NULL
-    };
-    register_stat_tap_ui(&ui, NULL);
+    tcpdiag_report_register_ui("tcpdiag,summary", summary_init);
 }

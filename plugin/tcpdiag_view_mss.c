@@ -6,7 +6,9 @@
  * the conversation's, as known up to this header; an Expert Info entry is
  * added where a reason is found first, and where an ICMP's outcome is decided.
  */
-#include "tcpdiag_glue.h"
+#include "tcpdiag_view_mss.h"
+
+#include <epan/expert.h>
 
 static int hf_mss = -1, hf_client = -1, hf_server = -1, hf_assumed = -1;
 static int hf_send_client = -1, hf_send_server = -1, hf_largest_client = -1, hf_largest_server = -1;
@@ -167,14 +169,15 @@ static void add_path(proto_tree *t, tvbuff_t *tvb, const tcpdiag_mss_verdict *m)
         add_gen(proto_tree_add_string(t, hf_pmtud, tvb, 0, 0, tcpdiag_pmtud_name((tcpdiag_pmtud)m->pmtud)));
 }
 
+/* Each option as soon as both SYNs decide it (the rule the tracker scales windows by). */
 static void add_options(proto_tree *t, tvbuff_t *tvb, const tcpdiag_mss_verdict *m)
 {
-    if (!(m->opts & TCPDIAG_MSSO_BOTH_SYNS))
-        return;
     if (m->opts & TCPDIAG_MSSO_WSCALE) {
         add_gen(proto_tree_add_uint(t, hf_wscale_client, tvb, 0, 0, m->wscale[TCPDIAG_CLIENT]));
         add_gen(proto_tree_add_uint(t, hf_wscale_server, tvb, 0, 0, m->wscale[TCPDIAG_SERVER]));
     }
+    if (!(m->opts & TCPDIAG_MSSO_BOTH_SYNS))
+        return;
     add_gen(proto_tree_add_boolean(t, hf_sack_perm, tvb, 0, 0, (m->opts & TCPDIAG_MSSO_SACK_PERM) != 0));
     add_gen(proto_tree_add_boolean(t, hf_timestamps, tvb, 0, 0, (m->opts & TCPDIAG_MSSO_TIMESTAMPS) != 0));
 }

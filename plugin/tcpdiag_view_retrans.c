@@ -7,9 +7,12 @@
  * tcpdiag.not_retrans instead, so users can see why a segment that
  * re-sends old sequence numbers was not counted.
  */
-#include "tcpdiag_glue.h"
+#include "tcpdiag_view_retrans.h"
 
-#include <epan/prefs.h>
+#include <epan/expert.h>
+
+#include "tcpdiag_nstime.h"
+#include "tcpdiag_prefs.h"
 
 static int hf_retrans = -1, hf_kind = -1, hf_original = -1, hf_previous = -1, hf_attempt = -1;
 static int hf_bytes = -1, hf_interval = -1, hf_backoff = -1, hf_cause = -1, hf_cause_frame = -1;
@@ -24,23 +27,6 @@ static expert_field ei_lookalike[TCPDIAG_LA_COUNT];
 static expert_field ei_unneeded = EI_INIT;
 static expert_field ei_gave_up = EI_INIT, ei_rate = EI_INIT, ei_checksum_bad = EI_INIT;
 
-static guint pref_dup_acks = 3;
-/* A string so users can write 0.5. Wireshark replaces the initial value by its
- * own copy when the preference is registered, so it starts as a literal. */
-static const char *pref_rate_pct = "1";
-static guint pref_rate_min_segs = 100;
-
-static const char *where_name(tcpdiag_where w)
-{
-    switch (w) {
-    case TCPDIAG_WHERE_BEFORE_TAP:
-        return "before_capture_point";
-    case TCPDIAG_WHERE_AFTER_TAP:
-        return "after_capture_point";
-    default:
-        return "unknown";
-    }
-}
 
 /* The server leg's share of the handshake round trip places the capture point. */
 /* From the stored verdict only: the conversation may have learnt more since. */
@@ -102,7 +88,7 @@ static proto_item *add_gen(proto_item *it)
 static void add_timing(proto_tree *t, tvbuff_t *tvb, const tcpdiag_retrans_info *r)
 {
     if (r->interval_known) {
-        nstime_t ns = { .secs = (time_t)(r->interval_ns / 1000000000), .nsecs = (int)(r->interval_ns % 1000000000) };
+        nstime_t ns = tcpdiag_nstime_of(r->interval_ns);
         add_gen(proto_tree_add_time(t, hf_interval, tvb, 0, 0, &ns));
     }
     if (r->backoff_known) {
@@ -125,7 +111,7 @@ static void add_causes(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const t
         if (ci->frame)
             add_gen(proto_tree_add_uint(ct, hf_cause_frame, tvb, 0, 0, ci->frame));
         if (ci->where != TCPDIAG_WHERE_UNKNOWN)
-            add_gen(proto_tree_add_string(ct, hf_cause_where, tvb, 0, 0, where_name((tcpdiag_where)ci->where)));
+            add_gen(proto_tree_add_string(ct, hf_cause_where, tvb, 0, 0, tcpdiag_where_name((tcpdiag_where)ci->where)));
     }
 }
 
@@ -175,8 +161,9 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retr
             r->attempt, original_text(pinfo->pool, r));
     if (r->rate_over)
         expert_add_info_format(pinfo, item, &ei_rate,
-            "This sender has re-sent %u of %u segments (%.2f%%), above the %s%% threshold",
-            r->retrans_segs, r->data_segs, 100.0 * r->retrans_segs / r->data_segs, pref_rate_pct);
+            "This sender has re-sent %u of %u segments (%.2f%%), above the %g%% threshold",
+            r->retrans_segs, r->data_segs, 100.0 * r->retrans_segs / r->data_segs,
+            tcpdiag_prefs_rate_threshold_pct());
 }
 
 void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
@@ -247,19 +234,7 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     add_experts(pinfo, item, r);
 }
 
-double tcpdiag_view_retrans_rate_threshold_pct(void)
-{
-    return pref_rate_pct ? CLAMP(g_ascii_strtod(pref_rate_pct, NULL), 0.0, 100.0) : 1.0;
-}
-
-void tcpdiag_view_retrans_config(tcpdiag_retrans_config *cfg)
-{
-    cfg->dup_ack_threshold = pref_dup_acks ? pref_dup_acks : 1;
-    cfg->rate_warn_bp = (guint32)(tcpdiag_view_retrans_rate_threshold_pct() * 100.0 + 0.5);
-    cfg->rate_min_segments = pref_rate_min_segs;
-}
-
-void tcpdiag_view_retrans_register(int proto, module_t *prefs)
+void tcpdiag_view_retrans_register(int proto)
 {
     static hf_register_info hf[] = {
         { &hf_retrans, { "Retransmission", "tcpdiag.retrans", FT_NONE, BASE_NONE, NULL, 0x0,
@@ -343,17 +318,4 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
     };
     expert_module_t *module = expert_register_protocol(proto);
     expert_register_field_array(module, ei, array_length(ei));
-
-    prefs_register_uint_preference(prefs, "dup_ack_threshold",
-        "Duplicate ACKs for a fast retransmission",
-        "How many duplicate ACKs (without SACK evidence) make a re-send count as fast (RFC 5681: 3)",
-        10, &pref_dup_acks);
-    prefs_register_string_preference(prefs, "retrans_rate_warning",
-        "Warn above this retransmission rate (%)",
-        "A sender re-sending more than this share of its segments gets a warning (netstat rule of thumb: 1%)",
-        &pref_rate_pct);
-    prefs_register_uint_preference(prefs, "retrans_rate_min_segments",
-        "Minimum segments before a rate warning",
-        "No retransmission-rate warning until a side has sent this many segments",
-        10, &pref_rate_min_segs);
 }

@@ -13,9 +13,8 @@
 
 #include "tcpdiag_retrans.h"
 #include "tcpdiag_segment.h"
+#include "tcpdiag_syn.h"
 #include "tcpdiag_verdict.h"
-
-enum { TCPDIAG_CLIENT = 0, TCPDIAG_SERVER = 1 };
 
 typedef struct tcpdiag_endpoint {
     uint8_t  state;            /* tcpdiag_state */
@@ -35,6 +34,8 @@ typedef struct tcpdiag_endpoint {
     uint16_t syn_count;        /* bare SYNs sent */
     uint16_t synack_count;     /* SYN-ACKs sent */
     int64_t  last_syn_ns;      /* latest SYN / SYN-ACK */
+    tcpdiag_syn_record  syn;   /* what its SYN / SYN-ACK announced (MSS, options) */
+    tcpdiag_syn_history syn_tx;/* its SYN / SYN-ACK datagrams, to tell re-sends from copies */
     int64_t  close_wait_since_ns;
 } tcpdiag_endpoint;
 

@@ -7,7 +7,6 @@
 #include <glib.h>
 #include <string.h>
 
-#include "tcpdiag_retrans.h"
 #include "tcpdiag_seq.h"
 
 tcpdiag_flow *tcpdiag_flow_new(void)
@@ -31,6 +30,19 @@ void tcpdiag_flow_free(tcpdiag_flow *f)
     g_free(f->holes);
     g_free(f->loss_ns);
     g_free(f);
+}
+
+void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift)
+{
+    f->rcv_wscale = shift;
+    f->rcv_wscale_known = true;
+}
+
+void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted)
+{
+    f->icmp_ptb_frame = quoted->frame;
+    f->icmp_ptb_ns = quoted->time_ns;
+    f->icmp_ptb_mtu = quoted->icmp_mtu;
 }
 
 uint32_t tcpdiag_flow_retrans_count(const tcpdiag_flow *f)

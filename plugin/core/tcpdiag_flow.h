@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Private to the core. The sender's side: every range of sequence space
+ * Private to the core: the tracker creates, starts and feeds flows; the
+ * retransmission analysis reads and updates them. The sender's side: every range of sequence space
  * seen going out (in sequence order), the gaps the capture never saw, the
  * sender's IP ID run. The receiver's side: its ACKs, duplicate ACKs, SACK
  * blocks and window coming back. Memory is bounded: at most
@@ -98,6 +99,7 @@ struct tcpdiag_flow {
      * later data, or a fast re-send the receiver reported as received twice. */
     uint32_t   reorder_count;
     uint32_t   reorder_frame;
+    uint32_t   fast_resends;      /* re-sends classified fast: the base of the reordering share */
 
     /* ---- the receiver's answers ---- */
     bool       ack_known;
@@ -131,6 +133,24 @@ struct tcpdiag_flow {
 };
 
 typedef struct tcpdiag_flow tcpdiag_flow;
+
+/* ---- life, and what the tracker tells a flow ---- */
+
+tcpdiag_flow *tcpdiag_flow_new(void);
+/* A flow created after its SYN went by: `snd_max` is ISN + 1 (+ SYN data),
+ * `syns` how many SYNs (or SYN-ACKs) carried it. */
+void tcpdiag_flow_start(tcpdiag_flow *f, uint32_t snd_max, uint32_t syns);
+void tcpdiag_flow_free(tcpdiag_flow *f);
+/* The shift the receiver of this flow applies to the windows it advertises
+ * (RFC 7323: 0 unless both SYNs carried the option). */
+void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift);
+/* An ICMP frag-needed / packet-too-big quoting this flow's data. */
+void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted);
+/* Retransmissions so far from this flow's sender; data segments sent. */
+uint32_t tcpdiag_flow_retrans_count(const tcpdiag_flow *f);
+uint32_t tcpdiag_flow_data_segments(const tcpdiag_flow *f);
+
+/* ---- the retransmission analysis' access ---- */
 
 tcpdiag_tx *tcpdiag_flow_tx_at(tcpdiag_flow *f, uint32_t i);
 /* Index of the first range that ends after `seq`, or tx_count. */

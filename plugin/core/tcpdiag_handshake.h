@@ -24,6 +24,7 @@ typedef enum tcpdiag_hs_event {
     TCPDIAG_HS_EV_RST_FROM_SERVER,
     TCPDIAG_HS_EV_RST_FROM_CLIENT,
     TCPDIAG_HS_EV_ICMP_UNREACHABLE,   /* destination unreachable quoting the SYN */
+    TCPDIAG_HS_EV_SYN_RETRY,          /* the client re-sends its SYN (same ISN) */
     TCPDIAG_HS_EV_COUNT
 } tcpdiag_hs_event;
 
@@ -32,5 +33,7 @@ tcpdiag_handshake tcpdiag_handshake_next(tcpdiag_handshake cur, tcpdiag_hs_event
 /* "complete", "syn_only", ... as display filters match them. */
 const char *tcpdiag_handshake_name(tcpdiag_handshake hs);
 const char *tcpdiag_handshake_meaning(tcpdiag_handshake hs);
+/* "SYNACK", "FINAL_ACK", ... for messages. */
+const char *tcpdiag_hs_event_name(tcpdiag_hs_event ev);
 
 #endif

@@ -6,57 +6,66 @@
 
 #include <string.h>
 
+#include "tcpdiag_words.h"
+
 typedef struct reason_info {
-    const char *name;
-    uint8_t     level;     /* tcpdiag_mss_risk; icmp_frag_needed is raised when ignored */
-    const char *meaning;
+    tcpdiag_word word;
+    uint8_t      level;    /* tcpdiag_mss_risk; icmp_frag_needed is raised when ignored */
 } reason_info;
 
 /* The risk policy is this table: HIGH when something already fails on the
  * path, LOW for what makes trouble likely or costs throughput, NONE for
  * what only looks wrong in the capture. */
 static const reason_info reason_table[TCPDIAG_MSSR_COUNT] = {
-    [TCPDIAG_MSSR_ABSENT] = { "mss_absent", TCPDIAG_MSS_RISK_LOW,
-        "a SYN carried no MSS option: its peer must assume 536 bytes (IPv4) or 1220 (IPv6) and sends smaller segments than the link allows" },
-    [TCPDIAG_MSSR_ABOVE_LINK] = { "mss_above_link", TCPDIAG_MSS_RISK_LOW,
-        "an announced MSS is larger than a link on the path carries: full-size segments must be fragmented or are dropped with an ICMP error" },
-    [TCPDIAG_MSSR_CLAMPED] = { "mss_clamped", TCPDIAG_MSS_RISK_LOW,
-        "an announced MSS is below what the capture's link carries: a router, firewall or VPN clamps it, or the sender's own link is smaller" },
-    [TCPDIAG_MSSR_ABOVE_PEER] = { "segment_above_peer_mss", TCPDIAG_MSS_RISK_HIGH,
-        "a segment is larger than the receiver's MSS: the sender ignores it, and a smaller link on the way fragments or drops it" },
-    [TCPDIAG_MSSR_OFFLOAD] = { "offload_artefact", TCPDIAG_MSS_RISK_NONE,
-        "frames larger than the link carries were captured on a host with segmentation or receive offload (TSO/GSO/GRO): the network card splits them, they never crossed the wire like this" },
-    [TCPDIAG_MSSR_FRAGMENTS] = { "ip_fragments", TCPDIAG_MSS_RISK_LOW,
-        "TCP segments travel as IP fragments: a link on the path is smaller than the segments, and one lost fragment loses the whole segment" },
-    [TCPDIAG_MSSR_DF_CLEAR] = { "df_clear", TCPDIAG_MSS_RISK_LOW,
-        "large IPv4 datagrams leave without the don't-fragment bit: path MTU discovery is off, so routers fragment them instead of reporting the MTU" },
-    [TCPDIAG_MSSR_REASSEMBLY_FAILED] = { "fragment_reassembly_failed", TCPDIAG_MSS_RISK_HIGH,
-        "a segment went out in IP fragments that never all arrived: the receiver cannot reassemble it and the sender re-sends it whole" },
-    [TCPDIAG_MSSR_ICMP_FRAG_NEEDED] = { "icmp_frag_needed", TCPDIAG_MSS_RISK_LOW,
-        "a router reported a datagram of this conversation too big for its next hop (ICMP fragmentation needed / ICMPv6 packet too big)" },
-    [TCPDIAG_MSSR_PMTU_BLACKHOLE] = { "pmtu_blackhole", TCPDIAG_MSS_RISK_HIGH,
-        "full-size segments keep being re-sent with backoff while smaller ones get through and no ICMP error comes back: a path MTU black hole" },
+    [TCPDIAG_MSSR_ABSENT] = { { "mss_absent",
+        "a SYN carried no MSS option: its peer must assume 536 bytes (IPv4) or 1220 (IPv6) and sends smaller segments than the link allows" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_ABOVE_LINK] = { { "mss_above_link",
+        "an announced MSS is larger than a link on the path carries: full-size segments must be fragmented or are dropped with an ICMP error" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_CLAMPED] = { { "mss_clamped",
+        "an announced MSS is below what the capture's link carries: a router, firewall or VPN clamps it, or the sender's own link is smaller" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_ABOVE_PEER] = { { "segment_above_peer_mss",
+        "a segment is larger than the receiver's MSS: the sender ignores it, and a smaller link on the way fragments or drops it" }, TCPDIAG_MSS_RISK_HIGH },
+    [TCPDIAG_MSSR_OFFLOAD] = { { "offload_artefact",
+        "frames larger than the link carries were captured on a host with segmentation or receive offload (TSO/GSO/GRO): the network card splits them, they never crossed the wire like this" }, TCPDIAG_MSS_RISK_NONE },
+    [TCPDIAG_MSSR_FRAGMENTS] = { { "ip_fragments",
+        "TCP segments travel as IP fragments: a link on the path is smaller than the segments, and one lost fragment loses the whole segment" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_DF_CLEAR] = { { "df_clear",
+        "large IPv4 datagrams leave without the don't-fragment bit: path MTU discovery is off, so routers fragment them instead of reporting the MTU" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_REASSEMBLY_FAILED] = { { "fragment_reassembly_failed",
+        "a segment went out in IP fragments that never all arrived: the receiver cannot reassemble it and the sender re-sends it whole" }, TCPDIAG_MSS_RISK_HIGH },
+    [TCPDIAG_MSSR_ICMP_FRAG_NEEDED] = { { "icmp_frag_needed",
+        "a router reported a datagram of this conversation too big for its next hop (ICMP fragmentation needed / ICMPv6 packet too big)" }, TCPDIAG_MSS_RISK_LOW },
+    [TCPDIAG_MSSR_PMTU_BLACKHOLE] = { { "pmtu_blackhole",
+        "full-size segments keep being re-sent with backoff while smaller ones get through and no ICMP error comes back: a path MTU black hole" }, TCPDIAG_MSS_RISK_HIGH },
 };
 
-static const char *const risk_names[] = { "none", "low", "high" };
-static const char *const pmtud_names[] = { "none", "waiting", "worked", "ignored" };
+static const tcpdiag_word risk_words[] = {
+    [TCPDIAG_MSS_RISK_NONE] = { "none", "nothing on the path threatens the segment size" },
+    [TCPDIAG_MSS_RISK_LOW]  = { "low", "segment sizes cost throughput or make trouble likely" },
+    [TCPDIAG_MSS_RISK_HIGH] = { "high", "segments already fail on the path" },
+};
+static const tcpdiag_word pmtud_words[] = {
+    [TCPDIAG_PMTUD_NONE]    = { "none", "no ICMP fragmentation-needed / packet-too-big" },
+    [TCPDIAG_PMTUD_WAITING] = { "waiting", "the sender has not re-sent anything since the ICMP error" },
+    [TCPDIAG_PMTUD_WORKED]  = { "worked", "the sender then sent segments that fit" },
+    [TCPDIAG_PMTUD_IGNORED] = { "ignored", "the sender re-sent datagrams still too big" },
+};
 
 typedef struct link_info {
-    const char *name;
-    uint32_t    mtu;       /* IP MTU the link carries, 0 = unknown */
-    bool        wire;      /* a real medium whose usual MSS hosts announce */
-    const char *meaning;
+    tcpdiag_word word;
+    uint32_t     mtu;      /* IP MTU the link carries, 0 = unknown */
+    bool         wire;     /* a real medium whose usual MSS hosts announce */
 } link_info;
 
 static const link_info link_table[TCPDIAG_LINK_COUNT] = {
-    [TCPDIAG_LINK_UNKNOWN] = { "unknown", 0, false, "encapsulation not recognised: its MTU is unknown" },
-    [TCPDIAG_LINK_ETHERNET] = { "ethernet", 1500, true, "Ethernet II: 1500-byte IP MTU" },
-    [TCPDIAG_LINK_LLC_SNAP] = { "ieee802.3_llc_snap", 1492, true, "IEEE 802.3 with an 8-byte LLC/SNAP header: 1492-byte IP MTU" },
-    [TCPDIAG_LINK_PPPOE] = { "pppoe", 1492, true, "PPPoE session (8 bytes of PPPoE and PPP headers): 1492-byte IP MTU" },
-    [TCPDIAG_LINK_LINUX_COOKED] = { "linux_cooked", 0, false, "Linux cooked capture (\"any\" interface): the real link and its MTU are not recorded" },
-    [TCPDIAG_LINK_LINUX_LOOPBACK] = { "linux_loopback", 65536, false, "Linux loopback (lo): 65536-byte MTU" },
-    [TCPDIAG_LINK_BSD_LOOPBACK] = { "bsd_loopback", 0, false, "BSD/macOS loopback: its MTU depends on the system" },
-    [TCPDIAG_LINK_RAW_IP] = { "raw_ip", 0, false, "raw IP capture without link header: the MTU is unknown" },
+    [TCPDIAG_LINK_UNKNOWN] = { { "unknown", "encapsulation not recognised: its MTU is unknown" }, 0, false },
+    [TCPDIAG_LINK_ETHERNET] = { { "ethernet", "Ethernet II: 1500-byte IP MTU" }, 1500, true },
+    [TCPDIAG_LINK_LLC_SNAP] = { { "ieee802.3_llc_snap", "IEEE 802.3 with an 8-byte LLC/SNAP header: 1492-byte IP MTU" }, 1492, true },
+    [TCPDIAG_LINK_PPPOE] = { { "pppoe", "PPPoE session (8 bytes of PPPoE and PPP headers): 1492-byte IP MTU" }, 1492, true },
+    [TCPDIAG_LINK_LINUX_COOKED] = { { "linux_cooked", "Linux cooked capture (\"any\" interface): the real link and its MTU are not recorded" }, 0, false },
+    [TCPDIAG_LINK_LINUX_LOOPBACK] = { { "linux_loopback", "Linux loopback (lo): 65536-byte MTU" }, 65536, false },
+    [TCPDIAG_LINK_BSD_LOOPBACK] = { { "bsd_loopback", "BSD/macOS loopback: its MTU depends on the system" }, 0, false },
+    [TCPDIAG_LINK_RAW_IP] = { { "raw_ip", "raw IP capture without link header: the MTU is unknown" }, 0, false },
 };
 
 #define IPV4_MIN_MTU 576u   /* every IPv4 host accepts this much (RFC 791) */
@@ -64,32 +73,32 @@ static const link_info link_table[TCPDIAG_LINK_COUNT] = {
 
 const char *tcpdiag_mss_reason_name(tcpdiag_mss_reason r)
 {
-    return r < TCPDIAG_MSSR_COUNT ? reason_table[r].name : "unknown";
+    return TCPDIAG_WORD_OF(reason_table, r)->name;
 }
 
 const char *tcpdiag_mss_reason_meaning(tcpdiag_mss_reason r)
 {
-    return r < TCPDIAG_MSSR_COUNT ? reason_table[r].meaning : "";
+    return TCPDIAG_WORD_OF(reason_table, r)->meaning;
 }
 
 const char *tcpdiag_mss_risk_name(tcpdiag_mss_risk r)
 {
-    return (unsigned)r < sizeof risk_names / sizeof risk_names[0] ? risk_names[r] : "unknown";
+    return TCPDIAG_WORD_OF(risk_words, r)->name;
 }
 
 const char *tcpdiag_pmtud_name(tcpdiag_pmtud p)
 {
-    return (unsigned)p < sizeof pmtud_names / sizeof pmtud_names[0] ? pmtud_names[p] : "unknown";
+    return TCPDIAG_WORD_OF(pmtud_words, p)->name;
 }
 
 const char *tcpdiag_link_name(tcpdiag_link l)
 {
-    return l < TCPDIAG_LINK_COUNT ? link_table[l].name : "unknown";
+    return TCPDIAG_WORD_OF(link_table, l)->name;
 }
 
 const char *tcpdiag_link_meaning(tcpdiag_link l)
 {
-    return l < TCPDIAG_LINK_COUNT ? link_table[l].meaning : "";
+    return TCPDIAG_WORD_OF(link_table, l)->meaning;
 }
 
 uint16_t tcpdiag_mss_default(uint8_t family)
@@ -171,52 +180,49 @@ static void note_link(tcpdiag_mss_state *st, const tcpdiag_segment *seg)
 
 /* The MSS side `dir` must respect: what its peer announced, or the default
  * when the peer's SYN carried none; 0 when the peer's SYN was not seen. */
-static uint32_t mss_used_by(const tcpdiag_mss_state *st, int dir)
+static uint32_t mss_used_by(const tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], int dir)
 {
-    int peer = !dir;
-    if (!(st->syn_seen & (1u << peer)))
+    const tcpdiag_syn_record *peer = &syn[!dir];
+    if (!tcpdiag_syn_mss_known(peer))
         return 0;
-    return st->announced[peer] ? st->announced[peer] : tcpdiag_mss_default(st->family);
+    return peer->mss ? peer->mss : tcpdiag_mss_default(st->family);
 }
 
 /* An MTU below the one side `dir`'s segments need. `mtu_high` is the
  * largest MTU the evidence allows (fragments only bound it). */
-static void learn_path_mtu(tcpdiag_mss_state *st, int dir, uint32_t mtu, uint32_t mtu_high,
+static void learn_path_mtu(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], int dir, uint32_t mtu,
+                           uint32_t mtu_high,
                            tcpdiag_mss_verdict *out)
 {
     if (mtu == 0)
         return;
     if (!st->path_mtu || mtu < st->path_mtu)
         st->path_mtu = (uint16_t)(mtu > 65535u ? 65535u : mtu);
-    uint32_t used = mss_used_by(st, dir);
+    uint32_t used = mss_used_by(st, syn, dir);
     if (used && used > mss_for_mtu(mtu_high, st->family))
         raise_reason(st, out, TCPDIAG_MSSR_ABOVE_LINK);
 }
 
-/* A SYN or SYN-ACK: the sender's MSS and options. */
-static void announce(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir, tcpdiag_mss_verdict *out)
+/* A SYN or SYN-ACK whose MSS is known (`own`: its sender's record). */
+static void announce(tcpdiag_mss_state *st, const tcpdiag_syn_record *own, const tcpdiag_segment *seg,
+                     tcpdiag_mss_verdict *out)
 {
-    st->syn_seen |= (uint8_t)(1u << dir);
-    st->announced[dir] = (seg->options & TCPDIAG_OPT_MSS) ? seg->mss : 0;
-    st->syn_opts[dir] = seg->options;
-    if (seg->options_cut)
-        st->syn_opts_cut |= (uint8_t)(1u << dir);
-    st->wscale[dir] = seg->wscale;
-    if (!st->announced[dir]) {
+    if (!own->mss) {
         raise_reason(st, out, TCPDIAG_MSSR_ABSENT);
         return;
     }
     uint32_t link_mss = mss_for_mtu(seg_link_mtu(seg), seg->tuple.family);
-    if (link_mss && st->announced[dir] > link_mss)
+    if (link_mss && own->mss > link_mss)
         raise_reason(st, out, TCPDIAG_MSSR_ABOVE_LINK);
-    else if (link_mss && st->announced[dir] < link_mss && seg_on_wire_link(seg))
+    else if (link_mss && own->mss < link_mss && seg_on_wire_link(seg))
         raise_reason(st, out, TCPDIAG_MSSR_CLAMPED);
 }
 
 /* RFC 9293 3.7.1: data plus TCP options must fit the peer's MSS. */
-static void check_size(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir, tcpdiag_mss_verdict *out)
+static void check_size(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], const tcpdiag_segment *seg,
+                       int dir, tcpdiag_mss_verdict *out)
 {
-    uint32_t peer_mss = mss_used_by(st, dir);
+    uint32_t peer_mss = mss_used_by(st, syn, dir);
     uint32_t options = seg->tcp_hdr_len > 20 ? seg->tcp_hdr_len - 20u : 0;
     bool oversize = peer_mss && seg->payload_len + options > peer_mss;
     uint32_t link_mtu = seg_link_mtu(seg);
@@ -290,45 +296,47 @@ static uint16_t cap16(uint32_t v)
     return v > 65535u ? 65535u : (uint16_t)v;
 }
 
-static uint8_t negotiated(const tcpdiag_mss_state *st)
+/* From the same rule the tracker scales windows by (tcpdiag_syn.h). */
+static uint8_t negotiated(const tcpdiag_syn_record syn[2])
 {
-    if ((st->syn_seen & 3u) != 3u || st->syn_opts_cut)
-        return 0;
-    uint8_t both = st->syn_opts[0] & st->syn_opts[1];
-    uint8_t o = TCPDIAG_MSSO_BOTH_SYNS;
-    if (both & TCPDIAG_OPT_WSCALE)
+    tcpdiag_option_use sack = tcpdiag_syn_option_use(syn, TCPDIAG_OPT_SACK_PERM);
+    tcpdiag_option_use ts = tcpdiag_syn_option_use(syn, TCPDIAG_OPT_TS);
+    uint8_t o = 0;
+    if (tcpdiag_syn_option_use(syn, TCPDIAG_OPT_WSCALE) == TCPDIAG_OPTION_ON)
         o |= TCPDIAG_MSSO_WSCALE;
-    if (both & TCPDIAG_OPT_SACK_PERM)
+    if (sack != TCPDIAG_OPTION_UNDECIDED && ts != TCPDIAG_OPTION_UNDECIDED)
+        o |= TCPDIAG_MSSO_BOTH_SYNS;
+    if (sack == TCPDIAG_OPTION_ON)
         o |= TCPDIAG_MSSO_SACK_PERM;
-    if (both & TCPDIAG_OPT_TS)
+    if (ts == TCPDIAG_OPTION_ON)
         o |= TCPDIAG_MSSO_TIMESTAMPS;
     return o;
 }
 
-static void fill(const tcpdiag_mss_state *st, tcpdiag_mss_verdict *out)
+static void fill(const tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], tcpdiag_mss_verdict *out)
 {
     out->known = true;
     out->family = st->family;
-    out->opts = negotiated(st);
+    out->opts = negotiated(syn);
     if (st->ip_depth > 1)
         out->opts |= TCPDIAG_MSSO_TUNNELLED;
     out->link = st->link;
     out->link_vlans = st->link_vlans;
     out->link_mss = st->ip_depth > 1 ? 0 : tcpdiag_link_mss((tcpdiag_link)st->link, st->family);
     for (int side = 0; side < 2; side++) {
-        if (st->syn_seen & (1u << side)) {
-            out->mss[side] = st->announced[side] ? st->announced[side] : tcpdiag_mss_default(st->family);
-            if (!st->announced[side])
+        if (tcpdiag_syn_mss_known(&syn[side])) {
+            out->mss[side] = syn[side].mss ? syn[side].mss : tcpdiag_mss_default(st->family);
+            if (!syn[side].mss)
                 out->opts |= side == 0 ? TCPDIAG_MSSO_ASSUMED_CLIENT : TCPDIAG_MSSO_ASSUMED_SERVER;
         }
-        out->wscale[side] = (out->opts & TCPDIAG_MSSO_WSCALE) ? st->wscale[side] : 0;
+        out->wscale[side] = (out->opts & TCPDIAG_MSSO_WSCALE) ? syn[side].wscale : 0;
         out->largest[side] = st->largest[side];
     }
     /* The most each side may send: its peer's MSS, the capture link and the
      * path MTU, whichever are known and smallest. */
     uint32_t path_mss = st->path_mtu ? mss_for_mtu(st->path_mtu, st->family) : 0;
     for (int dir = 0; dir < 2; dir++) {
-        uint32_t limits[3] = { mss_used_by(st, dir), out->link_mss, path_mss };
+        uint32_t limits[3] = { mss_used_by(st, syn, dir), out->link_mss, path_mss };
         uint32_t best = 0;
         for (int i = 0; i < 3; i++)
             if (limits[i] && (!best || limits[i] < best))
@@ -344,17 +352,16 @@ static void fill(const tcpdiag_mss_state *st, tcpdiag_mss_verdict *out)
 
 /* ---- the three hooks --------------------------------------------------------- */
 
-void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                         const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out)
+void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], const tcpdiag_segment *seg,
+                         int dir, const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out)
 {
     memset(out, 0, sizeof *out);
     note_link(st, seg);
-    bool syn = seg->flags_known && (seg->flags & TCPDIAG_SYN) && !(seg->flags & TCPDIAG_RST);
+    bool is_syn = seg->flags_known && (seg->flags & TCPDIAG_SYN) && !(seg->flags & TCPDIAG_RST);
     /* A SYN whose options were cut by the snaplen before any MSS option is,
      * for the MSS, a SYN not captured: "no MSS option" would be a guess. */
-    bool mss_unknown = seg->options_cut && !(seg->options & TCPDIAG_OPT_MSS);
-    if (syn && !mss_unknown)
-        announce(st, seg, dir, out);
+    if (is_syn && tcpdiag_syn_mss_known(&syn[dir]))
+        announce(st, &syn[dir], seg, out);
     if (seg->ip_frag == TCPDIAG_FRAG_REASSEMBLED) {
         out->seg |= TCPDIAG_MSSF_FRAGMENT;
         raise_reason(st, out, TCPDIAG_MSSR_FRAGMENTS);
@@ -363,16 +370,17 @@ void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int 
     if (seg->payload_len > 0) {
         if (cap16(seg->payload_len) > st->largest[dir])
             st->largest[dir] = cap16(seg->payload_len);
-        if (!syn)  /* data on a SYN follows a cached MSS (TCP Fast Open) */
-            check_size(st, seg, dir, out);
+        if (!is_syn)  /* data on a SYN follows a cached MSS (TCP Fast Open) */
+            check_size(st, syn, seg, dir, out);
         judge_pmtud(st, seg, dir, retrans, out);
     }
     take_causes(st, retrans, out);
-    fill(st, out);
+    fill(st, syn, out);
 }
 
-void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                                const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out)
+void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2],
+                                const tcpdiag_segment *seg, int dir, const tcpdiag_retrans_info *retrans,
+                                tcpdiag_mss_verdict *out)
 {
     memset(out, 0, sizeof *out);
     note_link(st, seg);
@@ -382,14 +390,14 @@ void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_segment *se
     /* A non-last fragment fills the link it was cut for, up to the 8-byte
      * granularity of fragment offsets: that link's MTU is ip_len .. ip_len + 7. */
     if (seg->tuple.family == 4 && seg->ip_len >= 68)
-        learn_path_mtu(st, dir, seg->ip_len, seg->ip_len + 7u, out);
+        learn_path_mtu(st, syn, dir, seg->ip_len, seg->ip_len + 7u, out);
     /* The first fragment is where a re-sent fragmented segment is judged. */
     take_causes(st, retrans, out);
-    fill(st, out);
+    fill(st, syn, out);
 }
 
-void tcpdiag_mss_quoted(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                        tcpdiag_mss_verdict *out)
+void tcpdiag_mss_quoted(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], const tcpdiag_segment *seg,
+                        int dir, tcpdiag_mss_verdict *out)
 {
     memset(out, 0, sizeof *out);
     if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED) {
@@ -406,7 +414,7 @@ void tcpdiag_mss_quoted(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int d
         raise_reason(st, out, TCPDIAG_MSSR_ICMP_FRAG_NEEDED);
         if (!st->family)
             st->family = seg->tuple.family;
-        learn_path_mtu(st, dir, seg->icmp_mtu, seg->icmp_mtu, out);
+        learn_path_mtu(st, syn, dir, seg->icmp_mtu, seg->icmp_mtu, out);
     }
-    fill(st, out);
+    fill(st, syn, out);
 }

@@ -19,6 +19,7 @@
 
 #include "tcpdiag_retrans.h"
 #include "tcpdiag_segment.h"
+#include "tcpdiag_syn.h"
 
 /* Names match the lab's truth.json vocabulary (expected_mss.reasons). */
 typedef enum tcpdiag_mss_reason {
@@ -65,7 +66,8 @@ enum tcpdiag_mss_opt_flag {
     TCPDIAG_MSSO_WSCALE         = 0x04,  /* window scaling negotiated (both SYNs carried it) */
     TCPDIAG_MSSO_SACK_PERM      = 0x08,
     TCPDIAG_MSSO_TIMESTAMPS     = 0x10,
-    TCPDIAG_MSSO_BOTH_SYNS      = 0x20,  /* both SYNs seen: the three flags above are decided */
+    TCPDIAG_MSSO_BOTH_SYNS      = 0x20,  /* SACK and timestamps decided (both SYNs' options known);
+                                          * WSCALE is set whenever scaling is known on */
     TCPDIAG_MSSO_TUNNELLED      = 0x40,  /* carried inside another IP header: link MTU unknown */
 };
 
@@ -91,18 +93,14 @@ typedef struct tcpdiag_mss_verdict {
     bool     known;           /* filled (the header belongs to a known conversation) */
 } tcpdiag_mss_verdict;
 
-/* Per conversation. */
+/* Per conversation. What each side's SYN announced is not here: it is the
+ * endpoints' SYN records (tcpdiag_syn.h), passed to every hook as `syn`. */
 typedef struct tcpdiag_mss_state {
-    uint16_t announced[2];    /* MSS option value, 0 = absent or SYN not seen */
     uint16_t largest[2];
     uint16_t reasons;
     uint16_t path_mtu;
     uint16_t icmp_limit;      /* largest datagram that fits per the latest ICMP */
     uint32_t icmp_frame;
-    uint8_t  syn_seen;        /* bit per side */
-    uint8_t  syn_opts[2];     /* enum tcpdiag_option_flag of each side's SYN */
-    uint8_t  syn_opts_cut;    /* bit per side: its SYN's options were not all captured */
-    uint8_t  wscale[2];
     uint8_t  family;
     uint8_t  link, link_vlans, ip_depth;
     uint8_t  pmtud;
@@ -110,15 +108,18 @@ typedef struct tcpdiag_mss_state {
 } tcpdiag_mss_state;
 
 /* A transmitted header of side `dir` (0 client, 1 server), after the
- * retransmission analysis filled `retrans` (may be NULL). */
-void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                         const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out);
+ * retransmission analysis filled `retrans` (may be NULL) and, for a SYN,
+ * after the sender's SYN record took it. `syn`: the client's and the
+ * server's SYN records. */
+void tcpdiag_mss_segment(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], const tcpdiag_segment *seg,
+                         int dir, const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out);
 /* The first fragment of a datagram of side `dir` that was not reassembled (yet). */
-void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                                const tcpdiag_retrans_info *retrans, tcpdiag_mss_verdict *out);
+void tcpdiag_mss_first_fragment(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2],
+                                const tcpdiag_segment *seg, int dir, const tcpdiag_retrans_info *retrans,
+                                tcpdiag_mss_verdict *out);
 /* A header of side `dir` quoted in an ICMP error. */
-void tcpdiag_mss_quoted(tcpdiag_mss_state *st, const tcpdiag_segment *seg, int dir,
-                        tcpdiag_mss_verdict *out);
+void tcpdiag_mss_quoted(tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], const tcpdiag_segment *seg,
+                        int dir, tcpdiag_mss_verdict *out);
 
 tcpdiag_mss_risk tcpdiag_mss_risk_of(uint16_t reasons, tcpdiag_pmtud pmtud);
 /* 536 for IPv4, 1220 for IPv6 (RFC 9293 3.7.1). */

@@ -16,18 +16,19 @@
 
 #include "tcpdiag_flow.h"
 #include "tcpdiag_seq.h"
+#include "tcpdiag_time.h"
 
 /* Linux never retransmits on a timer sooner than this (TCP_RTO_MIN). */
-#define RTO_FLOOR_NS      (200 * G_GINT64_CONSTANT(1000000))
+#define RTO_FLOOR_NS      (200 * TCPDIAG_NS_PER_MS)
 /* A copy of the same datagram this soon is the capture's doing (two taps, a span port). */
-#define CAPTURE_DUP_NS    (10 * G_GINT64_CONSTANT(1000000))
+#define CAPTURE_DUP_NS    (10 * TCPDIAG_NS_PER_MS)
 /* Without a measured round trip, a gap filled this soon is reordering. */
-#define REORDER_DEFAULT_NS (3 * G_GINT64_CONSTANT(1000000))
+#define REORDER_DEFAULT_NS (3 * TCPDIAG_NS_PER_MS)
 /* No stack's timer re-sends sooner than this after the previous copy: Linux's
  * shortest, a tail-loss probe, waits two round trips plus 2 jiffies (2 ms at
  * HZ=1000); RTOs are 200 ms (Linux, macOS) to 1 s (RFC 6298). Sooner, the
  * sender was answering the receiver's ACKs, even when the capture missed them. */
-#define TIMER_FLOOR_NS    (2 * G_GINT64_CONSTANT(1000000))
+#define TIMER_FLOOR_NS    (2 * TCPDIAG_NS_PER_MS)
 /* IP IDs this far behind the gap's are the same sender's earlier datagrams. */
 #define IP_ID_ORDER_SPAN  64
 
@@ -100,19 +101,6 @@ void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history
 }
 
 /* ---- ICMP and fragments ---------------------------------------------------- */
-
-void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift)
-{
-    f->rcv_wscale = shift;
-    f->rcv_wscale_known = true;
-}
-
-void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted)
-{
-    f->icmp_ptb_frame = quoted->frame;
-    f->icmp_ptb_ns = quoted->time_ns;
-    f->icmp_ptb_mtu = quoted->icmp_mtu;
-}
 
 /* A range whose datagram went out fragmented and never completed here. */
 static uint32_t fragment_lost_frame(tcpdiag_flow *f, uint32_t seq, uint32_t end)
@@ -316,6 +304,96 @@ static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcp
 
 /* ---- causes ---------------------------------------------------------------- */
 
+/* The ranking policy. Each kind of evidence gives its cause a score; the
+ * causes are listed by their best score, so the order of this table is the
+ * order of confidence, most direct evidence first. */
+typedef enum evidence {
+    EV_BAD_CHECKSUM_TWICE,      /* original and re-send both carry bad checksums */
+    EV_BAD_CHECKSUM,            /* the original carried a bad checksum */
+    EV_FAST_BUT_ACKED,          /* duplicate ACKs made the re-send, yet the data was acknowledged */
+    EV_ACK_BEFORE_RESEND,       /* an ACK of the data passed before the re-send */
+    EV_ICMP_TOO_BIG,            /* an ICMP frag-needed / packet-too-big after the original */
+    EV_FRAGMENT_MISSING,        /* a fragment of the original never came */
+    EV_ORIGINAL_OVERTAKEN,      /* the original arrived here after data sent later */
+    EV_BURST_ON_QUEUE,          /* >= 5 losses within two round trips, round trip rising */
+    EV_FULL_SIZE_STUCK,         /* full-size re-sends while smaller data arrives */
+    EV_TIMER_ON_QUEUE,          /* a timer re-send, round trip rising, no gap reported */
+    EV_ZERO_WINDOW,             /* the receiver offered a zero window then */
+    EV_IP_ID_GAP_AFTER,         /* the receiver's IP IDs skipped after the original */
+    EV_WINDOW_FILLED,           /* the data in flight filled the receiver's window */
+    EV_GAP_BEFORE_TAP,          /* the original never passed the capture point */
+    EV_PATH_MOSTLY_REORDERS,    /* most of this flow's fast re-sends were reordering */
+    EV_IP_ID_GAP_EARLIER,       /* the receiver's IP IDs skipped earlier (lossy return path) */
+    EV_NEVER_ACKED,             /* the original passed and was never acknowledged */
+    EV_SILENT_PEER,             /* nothing from the receiver since the original */
+    EV_PATH_REORDERS,           /* this flow's path has reordered before */
+    EV_DUP_ACKS,                /* duplicate ACKs / SACK asked for it */
+    EV_ZERO_WINDOW_AND_GAP,     /* a zero window, but the receiver also reported a gap */
+    EV_WINDOW_FILLED_AND_GAP,   /* a full window, but the receiver also reported a gap */
+    EV_BURST,                   /* >= 3 losses within two round trips */
+    EV_NOTHING,                 /* no evidence at all: the default guess */
+    EV_COUNT
+} evidence;
+
+static const uint8_t evidence_score[EV_COUNT] = {
+    /* A checksum is a fact about the bytes: bad on both copies means the
+     * sender computes it wrongly; bad on the original, good now, means it
+     * was damaged on the way and the receiver dropped it. */
+    [EV_BAD_CHECKSUM_TWICE] = 100,
+    [EV_BAD_CHECKSUM] = 95,
+    /* A fast re-send answers duplicate ACKs; the data being acknowledged
+     * when it came means the original had arrived: the duplicate ACKs were
+     * for data overtaken on the way, not lost (above the ACK evidence, which
+     * explains timer re-sends). */
+    [EV_FAST_BUT_ACKED] = 93,
+    /* The capture saw the data acknowledged: the re-send cannot be about a
+     * lost segment; the ACK crossed it or was lost after the tap. */
+    [EV_ACK_BEFORE_RESEND] = 92,
+    /* A router said in so many words that the original was too big. */
+    [EV_ICMP_TOO_BIG] = 91,
+    /* A missing fragment loses the whole datagram; seen directly. */
+    [EV_FRAGMENT_MISSING] = 90,
+    /* The capture saw the original arrive, late: it was not lost before here. */
+    [EV_ORIGINAL_OVERTAKEN] = 90,
+    /* Many losses on a growing queue: congestion explains them better than
+     * any single segment's fate. */
+    [EV_BURST_ON_QUEUE] = 88,
+    /* Size-selective loss with no ICMP: inferred from a pattern, below the
+     * direct signs above. */
+    [EV_FULL_SIZE_STUCK] = 86,
+    /* A timer while the round trip grows: the ACK is likely queued, not lost. */
+    [EV_TIMER_ON_QUEUE] = 84,
+    /* A receiver that could not take more explains a stall without loss;
+     * a zero window says so outright, a filled one by arithmetic. */
+    [EV_ZERO_WINDOW] = 82,
+    [EV_WINDOW_FILLED] = 80,
+    /* The receiver's datagrams went missing after the original: its ACK
+     * was most likely among them. */
+    [EV_IP_ID_GAP_AFTER] = 80,
+    /* The tap saw a gap: lost before the capture point, located exactly. */
+    [EV_GAP_BEFORE_TAP] = 78,
+    /* The flow's own record (DSACKs, late originals) says its fast re-sends
+     * are mostly needless: above an unexplained loss after the capture point. */
+    [EV_PATH_MOSTLY_REORDERS] = 77,
+    /* An earlier return-path loss beats an unexplained data loss only as
+     * long as this data had not needed re-sending before (see propose_acks). */
+    [EV_IP_ID_GAP_EARLIER] = 76,
+    /* Passed the tap, never acknowledged: lost after it, the usual case. */
+    [EV_NEVER_ACKED] = 75,
+    /* Repeated re-sends into silence: host down, path broken, filtered. */
+    [EV_SILENT_PEER] = 72,
+    /* Some reordering on this path, but losses too: a candidate behind them. */
+    [EV_PATH_REORDERS] = 70,
+    /* Duplicate ACKs name the trigger, not the loss itself. */
+    [EV_DUP_ACKS] = 65,
+    /* A full window with a reported gap: the gap is the likelier story. */
+    [EV_ZERO_WINDOW_AND_GAP] = 60,
+    [EV_WINDOW_FILLED_AND_GAP] = 58,
+    /* A few losses close together: congestion is possible, not shown. */
+    [EV_BURST] = 55,
+    [EV_NOTHING] = 10,
+};
+
 typedef struct candidate {
     int score;
     tcpdiag_cause_item item;
@@ -326,9 +404,10 @@ typedef struct candidates {
     uint32_t n;
 } candidates;
 
-static void propose(candidates *cs, int score, tcpdiag_cause cause, tcpdiag_where where,
+static void propose(candidates *cs, evidence ev, tcpdiag_cause cause, tcpdiag_where where,
                     uint32_t frame, uint32_t count)
 {
+    int score = evidence_score[ev];
     for (uint32_t i = 0; i < cs->n; i++)
         if (cs->c[i].item.cause == cause) {
             if (score > cs->c[i].score)
@@ -349,7 +428,7 @@ static uint32_t losses_nearby(const tcpdiag_flow *f, int64_t now, int64_t rtt)
 {
     /* A queue overflowing drops a burst within a round trip or two; random
      * drops on a busy path spread out. */
-    int64_t window = CLAMP(2 * rtt, 10 * G_GINT64_CONSTANT(1000000), 2000 * G_GINT64_CONSTANT(1000000));
+    int64_t window = CLAMP(2 * rtt, 10 * TCPDIAG_NS_PER_MS, 2000 * TCPDIAG_NS_PER_MS);
     uint32_t n = 0, have = MIN(f->loss_total, (uint32_t)TCPDIAG_FLOW_MAX_EVENTS);
     for (uint32_t i = 0; i < have; i++)
         if (now - f->loss_ns[i] <= window)
@@ -367,7 +446,7 @@ static bool rtt_rising(const tcpdiag_flow *f)
     int64_t floor = f->rtt_recent_ns[0];
     for (uint32_t i = 1; i < n; i++)
         floor = MIN(floor, f->rtt_recent_ns[i]);
-    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * G_GINT64_CONSTANT(1000000);
+    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * TCPDIAG_NS_PER_MS;
 }
 
 static void propose_checksum(candidates *cs, const resend *r)
@@ -376,9 +455,9 @@ static void propose_checksum(candidates *cs, const resend *r)
     if (!was_bad || !r->original_seen)
         return;
     if (r->seg->checksum == TCPDIAG_CSUM_BAD)
-        propose(cs, 100, TCPDIAG_CAUSE_SENDER_CHECKSUM, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
+        propose(cs, EV_BAD_CHECKSUM_TWICE, TCPDIAG_CAUSE_SENDER_CHECKSUM, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
     else
-        propose(cs, 95, TCPDIAG_CAUSE_CHECKSUM_ERROR, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
+        propose(cs, EV_BAD_CHECKSUM, TCPDIAG_CAUSE_CHECKSUM_ERROR, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
 }
 
 /* Outstanding segments larger than anything that ever arrived. */
@@ -397,9 +476,9 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
 {
     uint32_t frag = fragment_lost_frame(f, r->seq, r->old_end);
     if (frag)
-        propose(cs, 90, TCPDIAG_CAUSE_IP_FRAGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, frag, 0);
+        propose(cs, EV_FRAGMENT_MISSING, TCPDIAG_CAUSE_IP_FRAGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, frag, 0);
     if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.first_ns)
-        propose(cs, 91, TCPDIAG_CAUSE_PATH_MTU_EXCEEDED, TCPDIAG_WHERE_AFTER_TAP,
+        propose(cs, EV_ICMP_TOO_BIG, TCPDIAG_CAUSE_PATH_MTU_EXCEEDED, TCPDIAG_WHERE_AFTER_TAP,
                 f->icmp_ptb_frame, f->icmp_ptb_mtu);
     /* Full-size data keeps coming back while smaller segments got through:
      * re-sent with backoff, or several of them missing at once. */
@@ -408,7 +487,7 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     bool never_fits = len > 576 && f->max_acked_len > 0 && len > f->max_acked_len &&
                       len + len / 8 >= f->max_seg_len;
     if (stuck && never_fits && !frag && (attempt >= 2 || big_ones_missing(f, f->max_acked_len) >= 2))
-        propose(cs, 86, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
+        propose(cs, EV_FULL_SIZE_STUCK, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
 }
 
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
@@ -417,9 +496,9 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
     if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end)) {
         /* An ACK that passed here less than a round trip to the sender ago
          * simply had not arrived yet: ACK and re-send crossed. */
-        int64_t leg = MAX(2 * r->ctx->rtt_sender_leg_ns, G_GINT64_CONSTANT(1000000));
+        int64_t leg = MAX(2 * r->ctx->rtt_sender_leg_ns, TCPDIAG_NS_PER_MS);
         bool crossed = r->seg->time_ns - f->ack_ns < leg;
-        propose(cs, 92, crossed ? TCPDIAG_CAUSE_ACK_LATE : TCPDIAG_CAUSE_ACK_LOST,
+        propose(cs, EV_ACK_BEFORE_RESEND, crossed ? TCPDIAG_CAUSE_ACK_LATE : TCPDIAG_CAUSE_ACK_LOST,
                 TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
     }
     /* The receiver's IP IDs skipped: some of its datagrams (ACKs) never made it here. */
@@ -428,24 +507,23 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
          * lossy return path, which beats an unexplained data loss only
          * while the data itself has not needed re-sending before. */
         bool after = back->ip_id_gap_ns > r->before.first_ns;
-        int score = after ? 80 : (f->loss_total == 0 ? 76 : 0);
-        if (score)
-            propose(cs, score, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
+        if (after || f->loss_total == 0)
+            propose(cs, after ? EV_IP_ID_GAP_AFTER : EV_IP_ID_GAP_EARLIER, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
                     back->ip_id_gaps);
     }
     if (loss_signalled) {
         bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq);
-        propose(cs, 65, TCPDIAG_CAUSE_DUP_ACK_SIGNALLED, TCPDIAG_WHERE_UNKNOWN,
+        propose(cs, EV_DUP_ACKS, TCPDIAG_CAUSE_DUP_ACK_SIGNALLED, TCPDIAG_WHERE_UNKNOWN,
                 sack && f->sack_ns >= f->dup_ack_ns ? f->sack_frame : f->dup_ack_frame, f->dup_acks);
     }
     /* The receiver could not take more around the time the original went out:
      * its ACKs come late (slow reader, delayed ACK) rather than data being lost. */
     int64_t since = r->before.first_ns - r->ctx->rtt_ns;
     if (f->zero_window_frame && f->zero_window_ns >= since)
-        propose(cs, loss_signalled ? 60 : 82, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
+        propose(cs, loss_signalled ? EV_ZERO_WINDOW_AND_GAP : EV_ZERO_WINDOW, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
                 f->zero_window_frame, 0);
     else if (f->window_full_frame && f->window_full_ns >= since)
-        propose(cs, loss_signalled ? 58 : 80, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
+        propose(cs, loss_signalled ? EV_WINDOW_FILLED_AND_GAP : EV_WINDOW_FILLED, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
                 f->window_full_frame, 0);
 }
 
@@ -453,20 +531,20 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
 {
     bool acked = f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end);
     if (!r->original_seen)
-        propose(cs, 78, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_BEFORE_TAP, r->hole_frame, 0);
+        propose(cs, EV_GAP_BEFORE_TAP, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_BEFORE_TAP, r->hole_frame, 0);
     else if (!acked && !(r->before.flags & TCPDIAG_TX_SACKED))
-        propose(cs, 75, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, 0);
+        propose(cs, EV_NEVER_ACKED, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, 0);
 
     /* A queue stretches the round trip: judge "close together" by the larger one. */
     int64_t rtt = MAX(r->ctx->rtt_ns, f->rtt_srtt_ns);
     uint32_t nearby = losses_nearby(f, r->seg->time_ns, rtt) + (attempt == 1);  /* this one too */
     /* One drop is bad luck; a burst of them on a growing queue is congestion. */
     if (nearby >= 3)
-        propose(cs, nearby >= 5 && rtt_rising(f) ? 88 : 55, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
+        propose(cs, nearby >= 5 && rtt_rising(f) ? EV_BURST_ON_QUEUE : EV_BURST, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
                 r->seg->frame, nearby);
     /* Nothing at all from the receiver since the data first went out. */
     if (attempt >= 2 && f->last_heard_ns < r->before.first_ns)
-        propose(cs, 72, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP,
+        propose(cs, EV_SILENT_PEER, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP,
                 f->last_heard_frame ? f->last_heard_frame : r->before.first_frame, attempt);
 }
 
@@ -474,12 +552,19 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
  * arrived here after later data, or this path has reordered before. */
 static void propose_reordering(candidates *cs, const tcpdiag_flow *f, const resend *r, uint8_t kind)
 {
-    if (!r->original_seen || r->acked)
+    if (!r->original_seen)
         return;
+    if (r->acked) {
+        if (kind == TCPDIAG_RK_FAST)
+            propose(cs, EV_FAST_BUT_ACKED, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_UNKNOWN, f->ack_frame, 0);
+        return;
+    }
     if (r->before.flags & TCPDIAG_TX_REORDERED)
-        propose(cs, 90, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_BEFORE_TAP, r->before.first_frame, 0);
+        propose(cs, EV_ORIGINAL_OVERTAKEN, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_BEFORE_TAP,
+                r->before.first_frame, 0);
     else if (kind == TCPDIAG_RK_FAST && f->reorder_count)
-        propose(cs, 77, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_UNKNOWN, f->reorder_frame, f->reorder_count);
+        propose(cs, 2 * f->reorder_count > f->fast_resends ? EV_PATH_MOSTLY_REORDERS : EV_PATH_REORDERS,
+                TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_UNKNOWN, f->reorder_frame, f->reorder_count);
 }
 
 /* A timer fired while the round trip was growing and the receiver reported
@@ -488,8 +573,8 @@ static void propose_late_ack(candidates *cs, tcpdiag_flow *f, const resend *r, u
 {
     bool timer = kind == TCPDIAG_RK_PROBE || kind == TCPDIAG_RK_RTO || kind == TCPDIAG_RK_FIN;
     if (timer && r->original_seen && !loss_signalled_since(f, r) && rtt_rising(f))
-        propose(cs, 84, TCPDIAG_CAUSE_ACK_LATE, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame,
-                (uint32_t)MIN(f->rtt_latest_ns / 1000000, (int64_t)UINT32_MAX));
+        propose(cs, EV_TIMER_ON_QUEUE, TCPDIAG_CAUSE_ACK_LATE, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame,
+                (uint32_t)MIN(f->rtt_latest_ns / TCPDIAG_NS_PER_MS, (int64_t)UINT32_MAX));
 }
 
 static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r,
@@ -503,7 +588,7 @@ static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend 
     propose_loss(&cs, f, r, info->attempt);
     propose_reordering(&cs, f, r, info->kind);
     if (cs.n == 0)
-        propose(&cs, 10, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, r->before.first_frame, 0);
+        propose(&cs, EV_NOTHING, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, r->before.first_frame, 0);
     qsort(cs.c, cs.n, sizeof cs.c[0], by_score);
     for (uint32_t i = 0; i < cs.n; i++)
         add_cause(info, (tcpdiag_cause)cs.c[i].item.cause, (tcpdiag_where)cs.c[i].item.where,
@@ -676,6 +761,8 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
             tcpdiag_flow_tx_at(f, at)->flags |= TCPDIAG_TX_RESENT_ACKED;
     }
     mark_resent_fast(f, seq, r.old_end, info->kind == TCPDIAG_RK_FAST);
+    if (info->kind == TCPDIAG_RK_FAST)
+        f->fast_resends++;
     rank_causes(f, back, &r, info);
     if (info->attempt == 1)
         count_loss(f, seg->time_ns);

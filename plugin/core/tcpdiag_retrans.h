@@ -120,6 +120,7 @@ typedef struct tcpdiag_syn_history {
     uint32_t tsval;
 } tcpdiag_syn_history;
 
+/* One direction of a conversation (tcpdiag_flow.h). */
 typedef struct tcpdiag_flow tcpdiag_flow;
 
 /* What the rest of the conversation knows, for wording and thresholds. */
@@ -130,12 +131,6 @@ typedef struct tcpdiag_retrans_context {
     uint32_t peer_reply_frame;  /* the receiver's latest segment, 0 = it sent nothing yet */
     uint32_t icmp_frame;        /* an ICMP error about this conversation, 0 = none */
 } tcpdiag_retrans_context;
-
-tcpdiag_flow *tcpdiag_flow_new(void);
-/* A flow created after its SYN went by: `snd_max` is ISN + 1 (+ SYN data),
- * `syns` how many SYNs (or SYN-ACKs) carried it. */
-void tcpdiag_flow_start(tcpdiag_flow *f, uint32_t snd_max, uint32_t syns);
-void tcpdiag_flow_free(tcpdiag_flow *f);
 
 /* One segment: `out_flow` is its sender's direction, `back_flow` the other
  * one (whose data this segment's ACK field acknowledges). Either may be
@@ -154,16 +149,6 @@ void tcpdiag_syn_history_first(tcpdiag_syn_history *h, const tcpdiag_segment *se
 bool tcpdiag_retrans_syn_duplicate(const tcpdiag_syn_history *h, const tcpdiag_segment *seg,
                                    tcpdiag_retrans_info *info);
 
-/* The shift the receiver of this flow applies to the windows it advertises
- * (RFC 7323: 0 unless both SYNs carried the option). */
-void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift);
-
-/* An ICMP frag-needed / packet-too-big quoting this flow's data. */
-void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted);
-
-/* Retransmissions so far from this flow's sender, by kind; data segments sent. */
-uint32_t tcpdiag_flow_retrans_count(const tcpdiag_flow *f);
-uint32_t tcpdiag_flow_data_segments(const tcpdiag_flow *f);
 
 const char *tcpdiag_retrans_kind_name(tcpdiag_retrans_kind k);
 const char *tcpdiag_retrans_kind_meaning(tcpdiag_retrans_kind k);
@@ -171,6 +156,8 @@ const char *tcpdiag_lookalike_name(tcpdiag_lookalike l);
 const char *tcpdiag_lookalike_meaning(tcpdiag_lookalike l);
 const char *tcpdiag_cause_name(tcpdiag_cause c);
 const char *tcpdiag_cause_meaning(tcpdiag_cause c);
+/* "before_capture_point" (the filter value) and "between the sender and the capture point". */
+const char *tcpdiag_where_name(tcpdiag_where w);
 const char *tcpdiag_where_phrase(tcpdiag_where w);
 
 #endif

@@ -7,14 +7,9 @@
  */
 #include "tcpdiag_retrans.h"
 
-#include <stddef.h>
+#include "tcpdiag_words.h"
 
-typedef struct word {
-    const char *name;
-    const char *meaning;
-} word;
-
-static const word kinds[TCPDIAG_RK_COUNT] = {
+static const tcpdiag_word kinds[TCPDIAG_RK_COUNT] = {
     [TCPDIAG_RK_NONE]     = { "none", "not a retransmission" },
     [TCPDIAG_RK_RTO]      = { "rto", "the sender's retransmission timer expired without an acknowledgement" },
     [TCPDIAG_RK_FAST]     = { "fast", "the receiver signalled the loss with duplicate ACKs or SACK blocks (or it was re-sent sooner than any retransmission timer fires)" },
@@ -26,7 +21,7 @@ static const word kinds[TCPDIAG_RK_COUNT] = {
     [TCPDIAG_RK_PMTU]     = { "pmtu", "re-sent in smaller segments right after a router reported the path MTU (ICMP fragmentation needed / packet too big)" },
 };
 
-static const word lookalikes[TCPDIAG_LA_COUNT] = {
+static const tcpdiag_word lookalikes[TCPDIAG_LA_COUNT] = {
     [TCPDIAG_LA_NONE]              = { "none", "" },
     [TCPDIAG_LA_OUT_OF_ORDER]      = { "out_of_order", "filled a gap sooner than a re-send could have, or was stamped (TCP timestamp, IP ID) before the data that overtook it: reordered before the capture point, not a retransmission" },
     [TCPDIAG_LA_KEEPALIVE]         = { "keepalive", "TCP keep-alive: a probe of the idle connection, not a retransmission" },
@@ -35,7 +30,7 @@ static const word lookalikes[TCPDIAG_LA_COUNT] = {
     [TCPDIAG_LA_NETWORK_DUPLICATE] = { "network_duplicate", "the same datagram (same IP ID and bytes) seen again long after: duplicated or delayed on the path, not re-sent by the sender" },
 };
 
-static const word causes[TCPDIAG_CAUSE_COUNT] = {
+static const tcpdiag_word causes[TCPDIAG_CAUSE_COUNT] = {
     [TCPDIAG_CAUSE_NONE]                 = { "none", "" },
     [TCPDIAG_CAUSE_SEGMENT_LOST]         = { "segment_lost", "the original segment was lost" },
     [TCPDIAG_CAUSE_ACK_LOST]             = { "ack_lost", "the data arrived but the acknowledgement was lost on its way back to the sender" },
@@ -52,44 +47,48 @@ static const word causes[TCPDIAG_CAUSE_COUNT] = {
     [TCPDIAG_CAUSE_REORDERING]           = { "reordering", "the original was not lost but overtaken by later data on the path: the receiver's duplicate ACKs made the sender re-send it" },
 };
 
+static const tcpdiag_word wheres[] = {
+    [TCPDIAG_WHERE_UNKNOWN]    = { "unknown", "" },
+    [TCPDIAG_WHERE_BEFORE_TAP] = { "before_capture_point", "between the sender and the capture point" },
+    [TCPDIAG_WHERE_AFTER_TAP]  = { "after_capture_point", "between the capture point and the receiver" },
+};
+
 const char *tcpdiag_retrans_kind_name(tcpdiag_retrans_kind k)
 {
-    return (unsigned)k < TCPDIAG_RK_COUNT ? kinds[k].name : "unknown";
+    return TCPDIAG_WORD_OF(kinds, k)->name;
 }
 
 const char *tcpdiag_retrans_kind_meaning(tcpdiag_retrans_kind k)
 {
-    return (unsigned)k < TCPDIAG_RK_COUNT ? kinds[k].meaning : "";
+    return TCPDIAG_WORD_OF(kinds, k)->meaning;
 }
 
 const char *tcpdiag_lookalike_name(tcpdiag_lookalike l)
 {
-    return (unsigned)l < TCPDIAG_LA_COUNT ? lookalikes[l].name : "unknown";
+    return TCPDIAG_WORD_OF(lookalikes, l)->name;
 }
 
 const char *tcpdiag_lookalike_meaning(tcpdiag_lookalike l)
 {
-    return (unsigned)l < TCPDIAG_LA_COUNT ? lookalikes[l].meaning : "";
+    return TCPDIAG_WORD_OF(lookalikes, l)->meaning;
 }
 
 const char *tcpdiag_cause_name(tcpdiag_cause c)
 {
-    return (unsigned)c < TCPDIAG_CAUSE_COUNT ? causes[c].name : "unknown";
+    return TCPDIAG_WORD_OF(causes, c)->name;
 }
 
 const char *tcpdiag_cause_meaning(tcpdiag_cause c)
 {
-    return (unsigned)c < TCPDIAG_CAUSE_COUNT ? causes[c].meaning : "";
+    return TCPDIAG_WORD_OF(causes, c)->meaning;
+}
+
+const char *tcpdiag_where_name(tcpdiag_where w)
+{
+    return TCPDIAG_WORD_OF(wheres, w)->name;
 }
 
 const char *tcpdiag_where_phrase(tcpdiag_where w)
 {
-    switch (w) {
-    case TCPDIAG_WHERE_BEFORE_TAP:
-        return "between the sender and the capture point";
-    case TCPDIAG_WHERE_AFTER_TAP:
-        return "between the capture point and the receiver";
-    default:
-        return "";
-    }
+    return TCPDIAG_WORD_OF(wheres, w)->meaning;
 }

@@ -23,6 +23,9 @@ enum tcpdiag_tcp_flag {
     TCPDIAG_CWR = 0x80,
 };
 
+/* The two ends of a conversation, by role: index of per-side arrays. */
+enum { TCPDIAG_CLIENT = 0, TCPDIAG_SERVER = 1 };
+
 /* Addresses are kept as raw bytes: 4 for IPv4, 16 for IPv6. */
 typedef struct tcpdiag_tuple {
     uint8_t  family;        /* 4 or 6 */

@@ -8,6 +8,8 @@
  */
 #include "tcpdiag_state.h"
 
+#include "tcpdiag_words.h"
+
 #include <stddef.h>
 
 #define S(x) TCPDIAG_STATE_##x
@@ -95,10 +97,7 @@ tcpdiag_state tcpdiag_state_next(tcpdiag_state cur, tcpdiag_event ev)
     return next ? (tcpdiag_state)next : cur;
 }
 
-static const struct {
-    const char *name;
-    const char *meaning;
-} state_info[TCPDIAG_STATE_COUNT] = {
+static const tcpdiag_word state_words[TCPDIAG_STATE_COUNT] = {
     [S(UNKNOWN)]      = { "UNKNOWN", "The capture has not yet shown what state this socket is in" },
     [S(CLOSED)]       = { "CLOSED", "No connection: the socket is closed (or never existed)" },
     [S(LISTEN)]       = { "LISTEN", "A server waits for connection requests on this port (passive open)" },
@@ -115,25 +114,21 @@ static const struct {
 
 const char *tcpdiag_state_name(tcpdiag_state st)
 {
-    if (st < TCPDIAG_STATE_UNKNOWN || st >= TCPDIAG_STATE_COUNT)
-        return "UNKNOWN";
-    return state_info[st].name;
+    return TCPDIAG_WORD_OF(state_words, st)->name;
 }
 
 const char *tcpdiag_state_meaning(tcpdiag_state st)
 {
-    if (st < TCPDIAG_STATE_UNKNOWN || st >= TCPDIAG_STATE_COUNT)
-        return state_info[S(UNKNOWN)].meaning;
-    return state_info[st].meaning;
+    return TCPDIAG_WORD_OF(state_words, st)->meaning;
 }
 
 const char *tcpdiag_event_name(tcpdiag_event ev)
 {
-    static const char *const names[TCPDIAG_EV_COUNT] = {
-        "sends SYN", "sends SYN-ACK", "sends ACK", "acknowledges peer FIN", "sends FIN",
-        "sends RST", "receives SYN", "receives SYN-ACK", "receives ACK of its SYN",
-        "receives ACK of its FIN", "receives FIN", "receives RST", "receives ICMP hard error",
-        "was not reached by the SYN",
+    static const tcpdiag_word event_words[TCPDIAG_EV_COUNT] = {
+        { "sends SYN", "" }, { "sends SYN-ACK", "" }, { "sends ACK", "" }, { "acknowledges peer FIN", "" },
+        { "sends FIN", "" }, { "sends RST", "" }, { "receives SYN", "" }, { "receives SYN-ACK", "" },
+        { "receives ACK of its SYN", "" }, { "receives ACK of its FIN", "" }, { "receives FIN", "" },
+        { "receives RST", "" }, { "receives ICMP hard error", "" }, { "was not reached by the SYN", "" },
     };
-    return ev < TCPDIAG_EV_COUNT ? names[ev] : "?";
+    return TCPDIAG_WORD_OF(event_words, ev)->name;
 }

@@ -12,31 +12,7 @@
 #include <stdint.h>
 
 #include "tcpdiag_mss.h"
-
-/* Findings worth an Expert Info entry; a bit each in tcpdiag_verdict.notices. */
-typedef enum tcpdiag_notice {
-    TCPDIAG_NOTE_STATE_CHANGE,         /* an endpoint's netstat state changed */
-    TCPDIAG_NOTE_HANDSHAKE_COMPLETE,
-    TCPDIAG_NOTE_SYN_UNANSWERED,       /* SYN re-sent, no answer yet */
-    TCPDIAG_NOTE_SYNACK_REPEATED,      /* SYN-ACK re-sent: the final ACK did not come */
-    TCPDIAG_NOTE_REJECTED_RST,
-    TCPDIAG_NOTE_REJECTED_ICMP,
-    TCPDIAG_NOTE_SYNACK_BAD_ACK,       /* SYN-ACK does not acknowledge client ISN+1 */
-    TCPDIAG_NOTE_FINAL_ACK_BAD,        /* final ACK does not acknowledge server ISN+1 */
-    TCPDIAG_NOTE_HANDSHAKE_ABORTED,
-    TCPDIAG_NOTE_DATA_BEFORE_HANDSHAKE,
-    TCPDIAG_NOTE_SYN_WITH_DATA,        /* TCP Fast Open style */
-    TCPDIAG_NOTE_DATA_AFTER_FIN,
-    TCPDIAG_NOTE_AFTER_RST,
-    TCPDIAG_NOTE_CLOSE_WAIT_LINGERS,
-    TCPDIAG_NOTE_PORT_REUSE,
-    TCPDIAG_NOTE_MIDSTREAM,            /* first segment of a conversation whose start was not captured */
-    TCPDIAG_NOTE_QUOTED_IN_ICMP,       /* header quoted in an ICMP error, not a transmission */
-    TCPDIAG_NOTE_CONVERSATION_DROPPED, /* the conversation cap dropped the idlest one to make room */
-    TCPDIAG_NOTE_HEADER_CUT,           /* TCP header cut before its flags (snaplen): not analysed */
-    TCPDIAG_NOTE_SYN_OPTIONS_CUT,      /* a SYN's options were not captured: MSS / window scale unknown */
-    TCPDIAG_NOTE_COUNT
-} tcpdiag_notice;
+#include "tcpdiag_notice.h"
 
 #define TCPDIAG_NO_CONV UINT32_MAX
 
@@ -54,6 +30,7 @@ typedef struct tcpdiag_verdict {
     bool     has_stream;
     bool     roles_inferred;   /* no SYN seen: client/server guessed from the ports */
     bool     quoted;
+    bool     one_direction;    /* the capture shows this conversation in one direction only (so far) */
     bool     rtt_known, rtt_server_known, rtt_client_known;
     uint16_t syn_count;        /* client SYNs sent so far (1 = no retransmission) */
     uint16_t synack_count;

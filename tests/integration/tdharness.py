@@ -13,6 +13,7 @@ AddressSanitizer runtime), tshark runs with that library preloaded and the
 sanitizer settings passed through, so a plugin built with TCPDIAG_SANITIZE=ON
 loads into the system tshark.
 """
+import atexit
 import csv
 import glob
 import io
@@ -44,6 +45,7 @@ def _private_dir():
     global _private
     if _private is None:
         root = tempfile.mkdtemp(prefix="tcpdiag-test-")
+        atexit.register(shutil.rmtree, root, True)   # no folder left behind per run
         os.chmod(root, 0o755)
         shutil.copytree(BUILD_PLUGINS, os.path.join(root, "plugins"))
         for sub in ("home", "captures"):

@@ -8,11 +8,13 @@ WIRESHARK_PLUGIN_DIR, the capture opened with a tcpdiag display filter; it
 fails when the plugin is not the one loaded, when the window never shows,
 or when Wireshark's log has a plugin load error, a dissector bug or a crash.
 Skipped when wireshark-qt, xvfb or xdotool are not installed (CI installs
-them: scripts/deps.sh).
+them: scripts/deps.sh): run as a script, it then exits SKIP_RETURN_CODE so
+ctest reports the test as skipped rather than passed.
 """
 import os
 import shutil
 import subprocess
+import sys
 import unittest
 
 import tdharness as h
@@ -21,8 +23,16 @@ SCRIPT = os.path.join(h.SOURCE_DIR, "scripts", "gui-screenshots.sh")
 CAPTURE = os.path.join(h.CAPTURES_DIR, "lab", "tbf-congestion", "client-side.pcapng")
 
 
-@unittest.skipUnless(all(shutil.which(t) for t in ("wireshark", "Xvfb", "xdotool")),
-                     "wireshark-qt, xvfb and xdotool are needed for the GUI smoke test")
+TOOLS = ("wireshark", "Xvfb", "xdotool")
+# ctest's SKIP_RETURN_CODE for integration.gui_smoke (tests/CMakeLists.txt).
+SKIP_RETURN_CODE = 77
+
+
+def missing_tools():
+    return [t for t in TOOLS if not shutil.which(t)]
+
+
+@unittest.skipIf(missing_tools(), "wireshark-qt, xvfb and xdotool are needed for the GUI smoke test")
 class GuiSmoke(unittest.TestCase):
     def test_wireshark_starts_with_plugin(self):
         env = dict(os.environ, TCPDIAG_BUILD_PLUGINS=h.BUILD_PLUGINS)
@@ -34,4 +44,7 @@ class GuiSmoke(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if missing_tools():
+        print("Skipped: not installed: %s (wireshark-qt, xvfb, xdotool)" % ", ".join(missing_tools()))
+        sys.exit(SKIP_RETURN_CODE)
     unittest.main()

@@ -8,7 +8,7 @@ import unittest
 
 import tdharness as h
 
-# DESIGN.md section 2: the names users filter on.
+# The names users filter on (README.md, Fields): renaming one breaks their filters.
 CONTRACT_FIELDS = {
     "tcpdiag.stream": "FT_UINT32",
     "tcpdiag.handshake": "FT_STRING",

@@ -155,7 +155,7 @@ class NetstatMatchesKernel(unittest.TestCase):
                 print("%-22s %-6s %-16s kernel %6d  report %6d" % row)
 
     def test_retransmission_verdict(self):
-        """The percentage and verdict follow the threshold (default 1%), seed's definition."""
+        """The percentage and verdict follow the threshold (default 1%): retransmitted per segment sent."""
         folder = os.path.join(h.CAPTURES_DIR, "lab", "tbf-congestion")
         with open(os.path.join(folder, "truth.json")) as f:
             truth = json.load(f)

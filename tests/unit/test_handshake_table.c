@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Expected values from RFC 9293 s3.5 and the seed (s1): the handshake is
+ * Expected values from RFC 9293 s3.5: the handshake is
  * SYN, SYN-ACK, ACK. Only the two "in progress" verdicts (syn_only,
- * syn_synack) can move; not_seen, complete, rejected, simultaneous and
+ * syn_synack) can move, and rejected when the same SYN is re-sent (the
+ * refusal did not end the attempt); not_seen, complete, simultaneous and
  * aborted are final for a conversation (a new SYN on the 4-tuple opens a
  * new conversation instead). Every pair not listed leaves the verdict alone.
  */
@@ -37,21 +38,21 @@ static const cell expected_changes[] = {
     { H(SYN_SYNACK), E(RST_FROM_CLIENT), H(ABORTED) },    /* e.g. the client rejects a SYN-ACK with a bad ACK */
     /* SYN_FROM_SERVER / SYNACK (repeats) change nothing; an ICMP unreachable
      * for a SYN that was already answered is stale: no change. */
+
+    /* ---- rejected: the same SYN re-sent means the client did not give up ---- */
+    { H(REJECTED), E(SYN_RETRY), H(SYN_ONLY) },
+    /* SYN_RETRY while syn_only is a plain retransmission: no change; after an
+     * answer (syn_synack, complete ...) it changes nothing either. */
 };
 
 static const char *hs_nm(long long v)
 {
-    return (v >= H(NOT_SEEN) && v < H(COUNT)) ? tcpdiag_handshake_name((tcpdiag_handshake)v)
-                                              : "(invalid)";
+    return tcpdiag_handshake_name((tcpdiag_handshake)v);
 }
 
 static const char *ev_nm(int ev)
 {
-    static const char *const n[TCPDIAG_HS_EV_COUNT] = {
-        "SYN_FROM_SERVER", "SYNACK", "FINAL_ACK", "RST_FROM_SERVER", "RST_FROM_CLIENT",
-        "ICMP_UNREACHABLE",
-    };
-    return (ev >= 0 && ev < TCPDIAG_HS_EV_COUNT) ? n[ev] : "?";
+    return tcpdiag_hs_event_name((tcpdiag_hs_event)ev);
 }
 
 static tcpdiag_handshake expected_next(tcpdiag_handshake from, tcpdiag_hs_event ev)

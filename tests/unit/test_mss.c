@@ -64,6 +64,32 @@ static tcpdiag_segment seg_base(uint8_t family, int from)
     return s;
 }
 
+/* One conversation as the tracker holds it for the MSS rules: their state
+ * and each side's SYN record, which the tracker fills before the rules run. */
+typedef struct mss_conv {
+    tcpdiag_mss_state mss;
+    tcpdiag_syn_record syn[2];
+} mss_conv;
+
+static void mss_seg(mss_conv *c, const tcpdiag_segment *s, int dir, const tcpdiag_retrans_info *r,
+                    tcpdiag_mss_verdict *v)
+{
+    if (s->flags_known && (s->flags & TCPDIAG_SYN) && !(s->flags & TCPDIAG_RST))
+        tcpdiag_syn_record_take(&c->syn[dir], s);
+    tcpdiag_mss_segment(&c->mss, c->syn, s, dir, r, v);
+}
+
+static void mss_first_fragment(mss_conv *c, const tcpdiag_segment *s, int dir, const tcpdiag_retrans_info *r,
+                               tcpdiag_mss_verdict *v)
+{
+    tcpdiag_mss_first_fragment(&c->mss, c->syn, s, dir, r, v);
+}
+
+static void mss_quoted(mss_conv *c, const tcpdiag_segment *s, int dir, tcpdiag_mss_verdict *v)
+{
+    tcpdiag_mss_quoted(&c->mss, c->syn, s, dir, v);
+}
+
 static tcpdiag_segment syn(uint8_t family, int from, uint16_t mss)
 {
     tcpdiag_segment s = seg_base(family, from);
@@ -90,14 +116,14 @@ static tcpdiag_segment data(uint8_t family, int from, uint32_t len, uint16_t opt
     return s;
 }
 
-static tcpdiag_mss_verdict handshake(tcpdiag_mss_state *st, uint8_t family, uint16_t cmss, uint16_t smss)
+static tcpdiag_mss_verdict handshake(mss_conv *st, uint8_t family, uint16_t cmss, uint16_t smss)
 {
     tcpdiag_mss_verdict v;
     memset(st, 0, sizeof *st);
     tcpdiag_segment s = syn(family, C, cmss);
-    tcpdiag_mss_segment(st, &s, C, NULL, &v);
+    mss_seg(st, &s, C, NULL, &v);
     s = syn(family, Sv, smss);
-    tcpdiag_mss_segment(st, &s, Sv, NULL, &v);
+    mss_seg(st, &s, Sv, NULL, &v);
     return v;
 }
 
@@ -106,7 +132,7 @@ static tcpdiag_mss_verdict handshake(tcpdiag_mss_state *st, uint8_t family, uint
 static void test_clean_ethernet(void)
 {
     check_context("clean IPv4 handshake on Ethernet, MSS 1460 both ways");
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 1460);
     CHECK_EQ_INT(v.reasons, 0);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_NONE, risk_nm);
@@ -120,7 +146,7 @@ static void test_clean_ethernet(void)
     CHECK_EQ_INT(v.wscale[Sv], 9);
     /* Linux: 1448 bytes + 12 bytes of timestamps = 1460, exactly the MSS. */
     tcpdiag_segment d = data(4, C, 1448, 12);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, 0);
     CHECK_EQ_INT(v.seg, 0);
     CHECK_EQ_INT(v.largest[C], 1448);
@@ -134,7 +160,7 @@ static void test_clean_ethernet(void)
 static void test_absent(void)
 {
     check_context("IPv4 SYN-ACK without MSS option");
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 0);
     CHECK_EQ_INT(v.reasons, BIT(ABSENT));
     CHECK_EQ_INT(v.new_reasons, BIT(ABSENT));
@@ -145,11 +171,11 @@ static void test_absent(void)
     CHECK_EQ_INT(v.send_mss[C], 536);  /* the client must keep to 536 */
     /* 536 of data fits; 537 does not (RFC 9293: the assumed MSS binds like an announced one). */
     tcpdiag_segment d = data(4, C, 536, 0);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(ABSENT));
     CHECK_EQ_INT(v.new_reasons, 0);
     d = data(4, C, 537, 0);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(ABSENT) | BIT(ABOVE_PEER));
     CHECK_EQ_INT(v.seg, TCPDIAG_MSSF_ABOVE_PEER);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_HIGH, risk_nm);
@@ -162,7 +188,7 @@ static void test_absent(void)
     check_context("midstream: no SYN seen is not an absent option");
     memset(&st, 0, sizeof st);
     d = data(4, C, 1448, 12);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, 0);
     CHECK_EQ_INT(v.mss[C], 0);
     CHECK_EQ_INT(v.mss[Sv], 0);
@@ -178,23 +204,23 @@ static void test_absent(void)
 static void test_options_cut_by_snaplen(void)
 {
     check_context("SYN and SYN-ACK with their options cut by the snaplen");
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v;
     memset(&st, 0, sizeof st);
     tcpdiag_segment s = syn(4, C, 0);
     s.options = 0;
     s.options_cut = true;
-    tcpdiag_mss_segment(&st, &s, C, NULL, &v);
+    mss_seg(&st, &s, C, NULL, &v);
     s = syn(4, Sv, 0);
     s.options = 0;
     s.options_cut = true;
-    tcpdiag_mss_segment(&st, &s, Sv, NULL, &v);
+    mss_seg(&st, &s, Sv, NULL, &v);
     CHECK_EQ_INT(v.reasons, 0);
     CHECK_EQ_INT(v.mss[C], 0);
     CHECK_EQ_INT(v.mss[Sv], 0);
     CHECK(!(v.opts & (TCPDIAG_MSSO_ASSUMED_CLIENT | TCPDIAG_MSSO_ASSUMED_SERVER)));
     tcpdiag_segment d = data(4, Sv, 1460, 0);
-    tcpdiag_mss_segment(&st, &d, Sv, NULL, &v);
+    mss_seg(&st, &d, Sv, NULL, &v);
     CHECK_EQ_INT(v.reasons, 0);
     CHECK_EQ_INT(v.seg, 0);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_NONE, risk_nm);
@@ -204,26 +230,26 @@ static void test_options_cut_by_snaplen(void)
     s = syn(4, C, 1460);
     s.options = TCPDIAG_OPT_MSS;
     s.options_cut = true;
-    tcpdiag_mss_segment(&st, &s, C, NULL, &v);
+    mss_seg(&st, &s, C, NULL, &v);
     s = syn(4, Sv, 536);
-    tcpdiag_mss_segment(&st, &s, Sv, NULL, &v);
+    mss_seg(&st, &s, Sv, NULL, &v);
     CHECK_EQ_INT(v.mss[C], 1460);
     CHECK_EQ_INT(v.mss[Sv], 536);
     CHECK(!(v.opts & TCPDIAG_MSSO_BOTH_SYNS));   /* SACK / scaling of the client unknown */
     CHECK_EQ_INT(v.wscale[C], 0);
     d = data(4, C, 1000, 0);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK(v.reasons & BIT(ABOVE_PEER));   /* the server's 536 was captured: this rule still holds */
 }
 
 static void test_options_count_against_mss(void)
 {
     check_context("1460 bytes of data + 12 bytes of timestamps above MSS 1460");
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 1460);
     tcpdiag_segment d = data(4, Sv, 1460, 12);
     d.ip_len = 1500;  /* pretend the link took it: not an offload artefact */
-    tcpdiag_mss_segment(&st, &d, Sv, NULL, &v);
+    mss_seg(&st, &d, Sv, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(ABOVE_PEER));
 }
 
@@ -246,14 +272,14 @@ static void test_link_mss(void)
 /* Announce MSS `mss` on `link` from both sides, return the reasons. */
 static uint16_t reasons_on_link(tcpdiag_link link, uint8_t depth, uint8_t family, uint16_t mss)
 {
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v;
     memset(&st, 0, sizeof st);
     for (int side = 0; side < 2; side++) {
         tcpdiag_segment s = syn(family, side, mss);
         s.link = (uint8_t)link;
         s.ip_depth = depth;
-        tcpdiag_mss_segment(&st, &s, side, NULL, &v);
+        mss_seg(&st, &s, side, NULL, &v);
     }
     return v.reasons;
 }
@@ -285,19 +311,19 @@ static void test_above_link_and_clamped(void)
 
 static void test_offload_artefact(void)
 {
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 1460);
     check_context("TSO super-segment of 2896 bytes on Ethernet, partial checksum");
     tcpdiag_segment d = data(4, C, 2896, 12);
     d.checksum = TCPDIAG_CSUM_PARTIAL;
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(OFFLOAD));
     CHECK_EQ_INT(v.seg, TCPDIAG_MSSF_ABOVE_PEER | TCPDIAG_MSSF_OFFLOAD);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_NONE, risk_nm);
 
     check_context("GRO-merged 4344 bytes from the server, good checksum: still above the 1500-byte link");
     d = data(4, Sv, 4344, 12);
-    tcpdiag_mss_segment(&st, &d, Sv, NULL, &v);
+    mss_seg(&st, &d, Sv, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(OFFLOAD));
 
     check_context("Linux cooked capture (link MTU unknown): partial checksum shows the sending host");
@@ -305,35 +331,35 @@ static void test_offload_artefact(void)
     d = data(4, C, 2896, 12);
     d.link = TCPDIAG_LINK_LINUX_COOKED;
     d.checksum = TCPDIAG_CSUM_PARTIAL;
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(OFFLOAD));
     check_context("Linux cooked capture, good checksum: a real oversize segment");
     d.checksum = TCPDIAG_CSUM_GOOD;
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(OFFLOAD) | BIT(ABOVE_PEER));
 
     check_context("peer clamped to 1200, sender sends 1448 that fits the 1500-byte link: real violation");
     v = handshake(&st, 4, 1460, 1200);
     d = data(4, C, 1448, 12);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(CLAMPED) | BIT(ABOVE_PEER));
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_HIGH, risk_nm);
 }
 
 static void test_df_and_fragments(void)
 {
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 1460);
     check_context("576-byte IPv4 datagram without DF: every host takes it");
     tcpdiag_segment d = data(4, C, 536, 0);
     d.ip_df = false;
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(d.ip_len, 576);
     CHECK_EQ_INT(v.reasons, 0);
     check_context("1500-byte IPv4 datagram without DF");
     d = data(4, C, 1448, 12);
     d.ip_df = false;
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(DF_CLEAR));
     CHECK_EQ_INT(v.seg, TCPDIAG_MSSF_DF_CLEAR);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_LOW, risk_nm);
@@ -344,7 +370,7 @@ static void test_df_and_fragments(void)
     f.ip_frag = TCPDIAG_FRAG_FIRST;
     f.ip_df = false;
     f.ip_len = 1396;
-    tcpdiag_mss_first_fragment(&st, &f, C, NULL, &v);
+    mss_first_fragment(&st, &f, C, NULL, &v);
     CHECK_EQ_INT(v.reasons, BIT(FRAGMENTS) | BIT(DF_CLEAR) | BIT(ABOVE_LINK));
     CHECK_EQ_INT(v.path_mtu, 1396);
     CHECK_EQ_INT(v.send_mss[C], 1356);
@@ -353,14 +379,14 @@ static void test_df_and_fragments(void)
     d.ip_frag = TCPDIAG_FRAG_REASSEMBLED;
     d.ip_df = false;
     d.ip_len = 124;  /* the last fragment's header */
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_INT(v.new_reasons, 0);
     CHECK_EQ_INT(v.seg, TCPDIAG_MSSF_FRAGMENT | TCPDIAG_MSSF_DF_CLEAR);
 
     check_context("fragments cut for 1500 from a sender using MSS 536: the MSS is not above that link");
     v = handshake(&st, 4, 1460, 0);
     f.ip_len = 1500;
-    tcpdiag_mss_first_fragment(&st, &f, C, NULL, &v);
+    mss_first_fragment(&st, &f, C, NULL, &v);
     CHECK(!(v.reasons & BIT(ABOVE_LINK)));
 
     check_context("a re-send whose original's fragments never completed");
@@ -373,7 +399,7 @@ static void test_df_and_fragments(void)
     info.cause[1].cause = TCPDIAG_CAUSE_SEGMENT_LOST;
     d = data(4, C, 1448, 12);
     d.ip_df = false;
-    tcpdiag_mss_segment(&st, &d, C, &info, &v);
+    mss_seg(&st, &d, C, &info, &v);
     CHECK_EQ_INT(v.reasons, BIT(DF_CLEAR) | BIT(FRAGMENTS) | BIT(REASSEMBLY_FAILED));
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_HIGH, risk_nm);
 }
@@ -391,7 +417,7 @@ static tcpdiag_segment icmp_quote(uint8_t family, int from, uint32_t mtu)
 
 static void test_icmp(void)
 {
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_retrans_info rto;
     memset(&rto, 0, sizeof rto);
     rto.kind = TCPDIAG_RK_RTO;
@@ -399,7 +425,7 @@ static void test_icmp(void)
     check_context("ICMP frag-needed MTU 1400 quoting the client's 1500-byte datagram");
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 1460);
     tcpdiag_segment q = icmp_quote(4, C, 1400);
-    tcpdiag_mss_quoted(&st, &q, C, &v);
+    mss_quoted(&st, &q, C, &v);
     CHECK_EQ_INT(v.reasons, BIT(ICMP_FRAG_NEEDED) | BIT(ABOVE_LINK));
     CHECK_EQ_INT(v.path_mtu, 1400);
     CHECK_EQ_INT(v.icmp_frame, 42);
@@ -408,55 +434,55 @@ static void test_icmp(void)
     CHECK_EQ_INT(v.send_mss[C], 1360);
     check_context("the server's small reply says nothing about the client's PMTUD");
     tcpdiag_segment d = data(4, Sv, 100, 12);
-    tcpdiag_mss_segment(&st, &d, Sv, NULL, &v);
+    mss_seg(&st, &d, Sv, NULL, &v);
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_WAITING, pmtud_nm);
     check_context("a small tail segment from the client would fit anyway: still waiting");
     d = data(4, C, 208, 12);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);
+    mss_seg(&st, &d, C, NULL, &v);
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_WAITING, pmtud_nm);
     check_context("the client re-sends in 1400-byte datagrams: PMTUD worked");
     d = data(4, C, 1348, 12);
-    tcpdiag_mss_segment(&st, &d, C, &rto, &v);
+    mss_seg(&st, &d, C, &rto, &v);
     CHECK_EQ_INT(d.ip_len, 1400);
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_WORKED, pmtud_nm);
     CHECK(v.seg & TCPDIAG_MSSF_PMTUD_JUDGED);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_LOW, risk_nm);
     check_context("a later ICMP for a datagram sent before: PMTUD stays worked");
-    tcpdiag_mss_quoted(&st, &q, C, &v);
+    mss_quoted(&st, &q, C, &v);
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_WORKED, pmtud_nm);
 
     check_context("ICMP delivered, but the client re-sends 1500-byte datagrams");
     v = handshake(&st, 4, 1460, 1460);
-    tcpdiag_mss_quoted(&st, &q, C, &v);
+    mss_quoted(&st, &q, C, &v);
     d = data(4, C, 1448, 12);
-    tcpdiag_mss_segment(&st, &d, C, NULL, &v);  /* new data in flight before the ICMP arrived */
+    mss_seg(&st, &d, C, NULL, &v);  /* new data in flight before the ICMP arrived */
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_WAITING, pmtud_nm);
-    tcpdiag_mss_segment(&st, &d, C, &rto, &v);
+    mss_seg(&st, &d, C, &rto, &v);
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_IGNORED, pmtud_nm);
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_HIGH, risk_nm);
 
     check_context("ICMPv6 packet-too-big MTU 1280, MSS 1440 needs 1500");
     v = handshake(&st, 6, 1440, 1440);
     q = icmp_quote(6, C, 1280);
-    tcpdiag_mss_quoted(&st, &q, C, &v);
+    mss_quoted(&st, &q, C, &v);
     CHECK_EQ_INT(v.reasons, BIT(ICMP_FRAG_NEEDED) | BIT(ABOVE_LINK));
     CHECK_EQ_INT(v.send_mss[C], 1220);
 
     check_context("ICMP without MTU (RFC 1191 router): limit below the quoted 1500");
     v = handshake(&st, 4, 1460, 1460);
     q = icmp_quote(4, C, 0);
-    tcpdiag_mss_quoted(&st, &q, C, &v);
+    mss_quoted(&st, &q, C, &v);
     CHECK_EQ_INT(v.reasons, BIT(ICMP_FRAG_NEEDED));
     CHECK_EQ_INT(v.path_mtu, 0);
     d = data(4, C, 1400, 12);
-    tcpdiag_mss_segment(&st, &d, C, &rto, &v);
+    mss_seg(&st, &d, C, &rto, &v);
     CHECK_EQ_NAMED(v.pmtud, TCPDIAG_PMTUD_WORKED, pmtud_nm);
 
     check_context("ICMP unreachable is not about the MTU");
     v = handshake(&st, 4, 1460, 1460);
     q = icmp_quote(4, C, 0);
     q.quoted_by = TCPDIAG_ICMP_UNREACH_SOFT;
-    tcpdiag_mss_quoted(&st, &q, C, &v);
+    mss_quoted(&st, &q, C, &v);
     CHECK_EQ_INT(v.reasons, 0);
     CHECK(v.known);
 }
@@ -464,7 +490,7 @@ static void test_icmp(void)
 static void test_blackhole_cause(void)
 {
     check_context("the retransmission analysis names pmtu_blackhole");
-    tcpdiag_mss_state st;
+    mss_conv st;
     tcpdiag_mss_verdict v = handshake(&st, 4, 1460, 1460);
     tcpdiag_retrans_info info;
     memset(&info, 0, sizeof info);
@@ -473,13 +499,13 @@ static void test_blackhole_cause(void)
     info.cause[0].cause = TCPDIAG_CAUSE_PMTU_BLACKHOLE;
     info.cause[1].cause = TCPDIAG_CAUSE_SEGMENT_LOST;
     tcpdiag_segment d = data(4, C, 1448, 12);
-    tcpdiag_mss_segment(&st, &d, C, &info, &v);
+    mss_seg(&st, &d, C, &info, &v);
     CHECK_EQ_INT(v.reasons, BIT(PMTU_BLACKHOLE));
     CHECK_EQ_NAMED(v.risk, TCPDIAG_MSS_RISK_HIGH, risk_nm);
     check_context("a lookalike with the same cause list is not a retransmission");
     v = handshake(&st, 4, 1460, 1460);
     info.kind = TCPDIAG_RK_NONE;
-    tcpdiag_mss_segment(&st, &d, C, &info, &v);
+    mss_seg(&st, &d, C, &info, &v);
     CHECK_EQ_INT(v.reasons, 0);
 }
 

@@ -541,6 +541,45 @@ static void snaplen_cut_options(void)
     done(&s);
 }
 
+/* Hand reasoning. The client's SYN carries MSS and window scale and is cut
+ * by the snaplen after them; the SYN-ACK is captured whole with window
+ * scale 0. Both SYNs carried the option, so scaling is on (RFC 7323) and the
+ * server's raw 1000 is 1000 bytes << 0: the tracker may judge the window
+ * full, and the MSS view must say scaling is in use, with the same shifts.
+ * Before one SYN record served both, the MSS view called it undecided. */
+static void snaplen_cut_after_wscale(void)
+{
+    sim s;
+    open_conn(&s);
+    tcpdiag_tracker_free(s.t);
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    s.t = tcpdiag_tracker_new(&cfg);
+    s.frame = 0;
+    tcpdiag_segment g = mk(&s, C, TCPDIAG_SYN, 100, 0, 0);
+    g.options = TCPDIAG_OPT_MSS | TCPDIAG_OPT_WSCALE;
+    g.mss = 1460;
+    g.wscale = 7;
+    g.options_cut = true;
+    feed(&s, &g, 0);
+    g = mk(&s, S, TCPDIAG_SYN | A, 500, 101, 0);
+    g.options = TCPDIAG_OPT_MSS | TCPDIAG_OPT_WSCALE | TCPDIAG_OPT_SACK_PERM | TCPDIAG_OPT_TS;
+    g.mss = 1460;
+    g.wscale = 0;
+    g.window = 1000;
+    feed(&s, &g, 10 * MS);
+    tx(&s, C, A, 101, 501, 0, 10 * MS);
+    CHECK(s.v.mss.opts & TCPDIAG_MSSO_WSCALE);
+    CHECK_EQ_INT(s.v.mss.wscale[C], 7);
+    CHECK_EQ_INT(s.v.mss.wscale[S], 0);
+    CHECK(!(s.v.mss.opts & TCPDIAG_MSSO_BOTH_SYNS));   /* the client's SACK / timestamps: unknown */
+    tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+    KIND(r, RTO);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL));
+    done(&s);
+}
+
 /* A header cut before its flags (snaplen 40: ports and half the sequence
  * number): its seq reads as 0. Hand reasoning: it must not count as a
  * transmission of [0,1000), which would make the next real segments look
@@ -761,6 +800,33 @@ static void too_soon_for_a_timer(void)
     done(&s);
 }
 
+/* Reordering seen from the sender's side of the reordering point: frames
+ * 4-6 carry [101,3101); the receiver SACKs [1101,3101) three times with
+ * ACK 101 (frames 7-9), then acknowledges everything (frame 10, ACK 3101):
+ * the first segment had only been overtaken. 0.2 ms later the sender's
+ * fast re-send of [101,1101) passes (frame 11): it answered the duplicate
+ * ACKs and crossed the ACK. Hand reasoning: kind fast (duplicate ACKs made
+ * it), spurious (acknowledged before it passed here); a fast re-send cannot
+ * be about a lost or late ACK - duplicate ACKs sent it, and the data had
+ * arrived - so the first cause is reordering, the crossing ACK behind it. */
+static void fast_but_acknowledged(void)
+{
+    sim s;
+    open_conn(&s);
+    for (uint32_t seq = 101; seq < 3101; seq += 1000)
+        tx(&s, C, PA, seq, 501, 1000, 1 * MS);
+    for (int i = 0; i < 3; i++)
+        ack_sacking(&s, 101, 1101, 3101, 1 * MS);
+    tx(&s, S, A, 501, 3101, 0, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 200000);
+    KIND(r, FAST);
+    CHECK(r->spurious);
+    FIRST(r, REORDERING);
+    CHECK_EQ_INT(r->cause[0].frame, 10);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_ACK_LATE));
+    done(&s);
+}
+
 int main(void)
 {
     fast_retransmission();
@@ -778,6 +844,7 @@ int main(void)
     pmtu_blackhole();
     receiver_window_full();
     snaplen_cut_options();
+    snaplen_cut_after_wscale();
     snaplen_cut_header();
     congestion();
     ipv6_resend_same_millisecond();
@@ -785,5 +852,6 @@ int main(void)
     reordering_cause();
     too_soon_for_a_timer();
     timer_after_stale_sack();
+    fast_but_acknowledged();
     return tcpdiag_check_finish("test_retrans");
 }

@@ -1,0 +1,21 @@
+/* tcpdiag_tuple.h - the 4-tuple of a TCP header: one key for both directions, hashing, orientation.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPDIAG_TUPLE_H
+#define TCPDIAG_TUPLE_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "tcpdiag_segment.h"
+
+/* Both directions of a conversation map to the same key. */
+void tcpdiag_tuple_canonical(const tcpdiag_tuple *in, tcpdiag_tuple *key);
+bool tcpdiag_tuple_same_direction(const tcpdiag_tuple *a, const tcpdiag_tuple *b);
+void tcpdiag_tuple_reverse(const tcpdiag_tuple *in, tcpdiag_tuple *out);
+/* GHashTable callbacks for canonical keys. */
+guint tcpdiag_tuple_hash(gconstpointer p);
+gboolean tcpdiag_tuple_equal(gconstpointer a, gconstpointer b);
+
+#endif

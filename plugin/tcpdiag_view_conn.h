@@ -1,0 +1,21 @@
+/* tcpdiag_view_conn.h - the tcpdiag subtree: conversation, handshake and endpoint states.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPDIAG_VIEW_CONN_H
+#define TCPDIAG_VIEW_CONN_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+
+#include "core/tcpdiag_segment.h"
+#include "core/tcpdiag_verdict.h"
+
+void tcpdiag_view_conn_register(int proto);
+/* Adds the tcpdiag subtree for one stored verdict (with its notices' Expert
+ * Info); `ends` names the conversation's client and server (may be NULL).
+ * Returns the subtree, *top its item, for the other views to add to. */
+proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, proto_item **top);
+
+#endif
