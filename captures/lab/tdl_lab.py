@@ -22,7 +22,9 @@ import tdl_check
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "tdl_peer.py")
 PY = "/usr/bin/python3"
-NS_CLI, NS_RTR, NS_SRV = "tdlab-cli", "tdlab-rtr", "tdlab-srv"
+# TCPDIAG_LAB_NS renames the namespaces (tdl_random.py runs several workers side by side)
+_NS = os.environ.get("TCPDIAG_LAB_NS", "tdlab")
+NS_CLI, NS_RTR, NS_SRV = _NS + "-cli", _NS + "-rtr", _NS + "-srv"
 NSES = {"client": NS_CLI, "router": NS_RTR, "server": NS_SRV}
 CLI4, RTRC4, RTRS4, SRV4 = "10.77.1.2", "10.77.1.1", "10.77.2.1", "10.77.2.2"
 CLI6, RTRC6, RTRS6, SRV6 = "fd77:1::2", "fd77:1::1", "fd77:2::1", "fd77:2::2"

@@ -4,6 +4,8 @@
 SPDX-License-Identifier: GPL-2.0-or-later
 
   tdl_random.py --out DIR SEED[-SEED] ...      record runs (DIR/run-NNNNN/)
+  TCPDIAG_LAB_NS=tdlw1 tdl_random.py --worker 1/2 --out DIR SEEDS
+                                               worker 1 of 2: seeds = 1 mod 2, own namespaces
   tdl_random.py --draw SEED                    print the parameters a seed draws
 
 Each seed draws a scenario (draw()); the run uses the namespaces, captures and counters of
@@ -30,6 +32,7 @@ import tdl_lab as L
 import tdl_trace
 
 PORT_LO, PORT_HI = 6000, 7000          # server ports of randomized runs (trace filter)
+WORKER_PORTS = 500                     # each worker (--worker i) owns 500 of them
 NFLOG_GROUP = {"router": 1, "client": 2, "server": 3}
 DATA_LEN = 120     # IP packet length above which a segment carries data (pure ACKs with
                    # timestamps and 4 SACK blocks: 80 B IPv4, 100 B IPv6)
@@ -102,10 +105,13 @@ def draw(seed):
 
 
 class RandomRun:
-    def __init__(self, seed, out):
+    def __init__(self, seed, out, worker=0):
         self.p = draw(seed)
         self.seed = seed
-        self.port = PORT_LO + seed % (PORT_HI - PORT_LO)
+        # workers run side by side (own namespaces, own tracing instance); the kernel-side
+        # trace filters keep them apart by server port
+        self.port_lo = PORT_LO + worker * WORKER_PORTS
+        self.port = self.port_lo + seed % WORKER_PORTS
         v6 = self.p["family"] == "ipv6"
         self.cli, self.srv = (L.CLI6, L.SRV6) if v6 else (L.CLI4, L.SRV4)
         d = self.p["direction"]
@@ -277,7 +283,7 @@ class RandomRun:
             for host in sorted(self.nflog_hosts):
                 s.extra_caps.append(("drops-%s" % host, L.NSES[host],
                                      "nflog:%d" % NFLOG_GROUP[host]))
-            tracer = tdl_trace.Tracer(s.dir, PORT_LO, PORT_HI)
+            tracer = tdl_trace.Tracer(s.dir, self.port_lo, self.port_lo + WORKER_PORTS)
             tracer.start()
             s.counters_before()
             s.capture()
@@ -336,19 +342,30 @@ def main(argv):
     if os.geteuid() != 0:
         raise SystemExit("run as root (creates network namespaces)")
     out = "/var/tmp/tcpdiag-lab-runs"
-    if args[0] == "--out":
-        out, args = args[1], args[2:]
+    worker, workers = 0, 1
+    while args and args[0].startswith("--"):
+        if args[0] == "--out":
+            out, args = args[1], args[2:]
+        elif args[0] == "--worker":
+            worker, workers = (int(x) for x in args[1].split("/"))
+            args = args[2:]
+        else:
+            raise SystemExit(__doc__)
+    if os.environ.get("TCPDIAG_LAB_NS", "tdlab") == "tdlab" and workers > 1:
+        raise SystemExit("several workers: give each its own TCPDIAG_LAB_NS")
     os.makedirs(out, exist_ok=True)
     L.signal.signal(L.signal.SIGINT, L._sig)
     L.signal.signal(L.signal.SIGTERM, L._sig)
     L.VERBOSE = False
     rc = 0
     for seed in seeds_of(args):
+        if seed % workers != worker:
+            continue
         if os.path.exists(os.path.join(out, "run-%05d" % seed, "truth.json")):
             continue
         t0 = time.time()
         try:
-            t = RandomRun(seed, out).run()
+            t = RandomRun(seed, out, worker).run()
             tr = t["trace"]["counts"] if t.get("trace") else {}
             print("seed %d ok %.1fs retrans=%d nstat_retrans=%d/%d" % (
                 seed, time.time() - t0, tr.get("tcp_retransmit_skb", 0),

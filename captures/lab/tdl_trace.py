@@ -59,6 +59,8 @@ def clock_pair():
     return {"mono": best[1], "real": best[2], "offset": best[2] - best[1], "gap_s": best[0]}
 
 
+# Every freed packet of the lab's ports with the kernel's drop reason (skb:kfree_skb): the
+# TCP header is read from skb->head + network_header (IPv4 / IPv6 without extension headers).
 # struct offsets of this kernel's BTF (bpftool btf dump): sk_buff.cb at 40; in tcp_skb_cb seq 0,
 # end_seq 4, tcp_gso_segs 8, tcp_flags 12, sacked 14. bpftrace 0.17 cannot take the address of
 # an array member, hence raw reads; ca_state and snd_una come through BTF.
@@ -71,6 +73,38 @@ tracepoint:tcp:tcp_retransmit_skb /(args->sport >= %(lo)d && args->sport < %(hi)
   printf("R %%llu %%llx %%llx %%u %%u %%u %%u %%u %%u %%u %%u %%d %%u\n", nsecs, args->skaddr, args->skbaddr,
          args->sport, args->dport, *(uint32 *)($cb), *(uint32 *)($cb + 4), *(uint16 *)($cb + 12),
          $icsk->icsk_ca_state, $tp->snd_una, $tp->snd_nxt, args->err, *(uint16 *)($cb + 8));
+}
+tracepoint:skb:kfree_skb {
+  $skb = (struct sk_buff *)args->skbaddr;
+  $nh = (uint64)$skb->head + $skb->network_header;
+  $b0 = *(uint8 *)$nh;
+  $v = $b0 >> 4;
+  $th = (uint64)0;
+  $plen = (uint64)0;
+  if ($v == 4 && *(uint8 *)($nh + 9) == 6) {
+    $th = $nh + ($b0 & 15) * 4;
+    $tl = *(uint16 *)($nh + 2);
+    $plen = ((($tl & 0xff) << 8) | ($tl >> 8)) - ($b0 & 15) * 4;
+  }
+  if ($v == 6 && *(uint8 *)($nh + 6) == 6) {
+    $th = $nh + 40;
+    $pl = *(uint16 *)($nh + 4);
+    $plen = (($pl & 0xff) << 8) | ($pl >> 8);
+  }
+  if ($th != 0) {
+    $s = *(uint16 *)$th;
+    $d = *(uint16 *)($th + 2);
+    $sp = (($s & 0xff) << 8) | ($s >> 8);
+    $dp = (($d & 0xff) << 8) | ($d >> 8);
+    if (($sp >= %(lo)d && $sp < %(hi)d) || ($dp >= %(lo)d && $dp < %(hi)d)) {
+      $q = *(uint32 *)($th + 4);
+      $a = *(uint32 *)($th + 8);
+      printf("D %%llu %%u %%u %%u %%u %%u %%u %%u %%d\n", nsecs, $sp, $dp,
+             (($q & 0xff) << 24) | (($q & 0xff00) << 8) | (($q >> 8) & 0xff00) | ($q >> 24),
+             (($a & 0xff) << 24) | (($a & 0xff00) << 8) | (($a >> 8) & 0xff00) | ($a >> 24),
+             *(uint8 *)($th + 13), *(uint8 *)($th + 12) >> 4, $plen, args->reason);
+    }
+  }
 }
 BEGIN { printf("B ready\n"); }
 """
@@ -161,6 +195,8 @@ class Tracer:
         events = parse_trace(text)
         seqs = parse_bpf(bpf_lines)
         attach_sequences(events, seqs)
+        events += parse_drops(bpf_lines, drop_reasons(self.root))
+        events.sort(key=lambda e: e["mono"])
         markers = [e for e in events if e["ev"] == "marker"]
         marker_off = [m["real"] - m["mono"] for m in markers if "real" in m]
         header = {"ev": "header", "clock": "trace_clock mono (CLOCK_MONOTONIC)",
@@ -250,8 +286,32 @@ def parse_trace(text):
     return out
 
 
+def drop_reasons(root):
+    """skb_drop_reason number -> name, from the kfree_skb event format of this kernel."""
+    try:
+        with open(os.path.join(root, "events", "skb", "kfree_skb", "format")) as f:
+            return {int(n): name for n, name in re.findall(r'\{ (\d+), "(\w+)" \}', f.read())}
+    except OSError:
+        return {}
+
+
+def parse_drops(lines, reasons):
+    """bpftrace 'D' lines -> kfree_skb events (packets the kernel freed, with the reason)."""
+    out = []
+    for line in lines:
+        p = line.split()
+        if len(p) != 10 or p[0] != "D":
+            continue
+        doff, plen = int(p[7]), int(p[8])
+        out.append({"ev": "kfree_skb", "mono": int(p[1]) / 1e9, "sport": int(p[2]),
+                    "dport": int(p[3]), "seq": int(p[4]), "ack": int(p[5]),
+                    "tcp_flags": int(p[6]), "len": max(0, plen - doff * 4),
+                    "reason": reasons.get(int(p[9]), p[9])})
+    return out
+
+
 def parse_bpf(lines):
-    """bpftrace lines -> {(skaddr, skbaddr, ns): fields} in time order."""
+    """bpftrace 'R' lines -> retransmission records in time order."""
     out = []
     for line in lines:
         p = line.split()
