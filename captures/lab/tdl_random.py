@@ -34,6 +34,8 @@ import tdl_trace
 PORT_LO, PORT_HI = 6000, 7000          # server ports of randomized runs (trace filter)
 WORKER_PORTS = 500                     # each worker (--worker i) owns 500 of them
 NFLOG_GROUP = {"router": 1, "client": 2, "server": 3}
+# `queue-threshold 1`: nfnetlink_log sends each record at once (by default it batches them for
+# up to 1 s, and dumpcap stamps a record without a kernel timestamp when it arrives)
 DATA_LEN = 120     # IP packet length above which a segment carries data (pure ACKs with
                    # timestamps and 4 SACK blocks: 80 B IPv4, 100 B IPv6)
 LOOPBACK_CAP_S = 8.0                   # aim: a transfer takes at most this long
@@ -139,27 +141,6 @@ class RandomRun:
         self.s.impairments.append({"where": host, "nft": rule, "chain": "inet tdlab " + hook,
                                    "what": what})
 
-    def drop(self, where, match, pct, burst, what, prefix):
-        """Drop a share of the packets `match` selects, logging each to nflog."""
-        if burst > 1:
-            # consecutive drops: `burst` packets out of every `burst*100/pct` that match
-            period = max(burst + 1, int(round(burst * 100.0 / pct)))
-            sel = "numgen inc mod %d < %d" % (period, burst)
-        else:
-            sel = "numgen random mod 10000 < %d" % max(1, int(round(pct * 100)))
-        host = "router" if where == "router" else self.host_of(where)
-        rule = '%s %s counter log prefix "%s" group %d drop' % (match, sel, prefix,
-                                                                NFLOG_GROUP[host])
-        self.nflog_hosts.add(host)
-        if host == "router":
-            self.s.nft(rule, what.split(":")[0], what)
-        else:
-            hook = "output" if where == "sender_host" else "input"
-            self.host_nft(host, hook, rule, what)
-
-    def host_of(self, where):
-        return self.sender if where == "sender_host" else self.receiver
-
     def flow_match(self, frm):
         """nft match for TCP packets of the run sent by `frm` (client or server)."""
         return "tcp %s %d" % ("dport" if frm == "client" else "sport", self.port)
@@ -178,13 +159,13 @@ class RandomRun:
                 # a host drop rule sits on the data sender (before both taps) or on the data
                 # receiver (after both taps); for ACKs the same hosts in the other role
                 if loss["what"] in ("data", "both"):
-                    host = snd if where == "sender_host" else rcv
+                    host = {"sender_host": snd, "receiver_host": rcv}.get(where, "router")
                     hook = {"sender_host": "output", "receiver_host": "input"}.get(where)
                     self._loss_rule(where, host, hook, "%s meta length > %d" % (
                         self.flow_match(snd), DATA_LEN), loss, "%s->%s: data" % (snd, rcv),
                         "data-%s" % snd)
                 if loss["what"] in ("acks", "both"):
-                    host = snd if where == "sender_host" else rcv
+                    host = {"sender_host": snd, "receiver_host": rcv}.get(where, "router")
                     hook = {"sender_host": "input", "receiver_host": "output"}.get(where)
                     self._loss_rule(where, host, hook, "%s meta length <= %d tcp flags & "
                                     "(syn|fin|rst) == 0" % (self.flow_match(rcv), DATA_LEN),
@@ -209,24 +190,28 @@ class RandomRun:
             s.sysctl(self.sender, "net.ipv4.tcp_mtu_probing", bh["mtu_probing"])
             if bh["icmp"] == "dropped":
                 self.nflog_hosts.add("router")
-                s.nft('meta l4proto {icmp, ipv6-icmp} counter log prefix "icmp" group %d drop'
+                s.nft('meta l4proto {icmp, ipv6-icmp} counter log prefix "icmp" group %d queue-threshold 1 drop'
                       % NFLOG_GROUP["router"], "router->%s" % self.sender,
                       "router's ICMP errors dropped: PMTU black hole", chain="output")
         self.delay_lines()
 
     def _loss_rule(self, where, host, hook, match, loss, what, prefix):
-        sel_burst = loss.get("burst", 1)
-        if where == "router":
-            self.drop("router", match, loss["pct"], sel_burst, what, prefix)
-            return
-        if sel_burst > 1:
-            period = max(sel_burst + 1, int(round(sel_burst * 100.0 / loss["pct"])))
-            sel = "numgen inc mod %d < %d" % (period, sel_burst)
+        """Drop a share of the packets `match` selects (in the router's forward chain, or on
+        an end host's input / output hook), logging each to that namespace's nflog group."""
+        burst = loss.get("burst", 1)
+        if burst > 1:
+            # consecutive drops: `burst` packets out of every `burst*100/pct` that match
+            period = max(burst + 1, int(round(burst * 100.0 / loss["pct"])))
+            sel = "numgen inc mod %d < %d" % (period, burst)
         else:
             sel = "numgen random mod 10000 < %d" % max(1, int(round(loss["pct"] * 100)))
         self.nflog_hosts.add(host)
-        self.host_nft(host, hook, '%s %s counter log prefix "%s" group %d drop' % (
-            match, sel, prefix, NFLOG_GROUP[host]), what)
+        rule = '%s %s counter log prefix "%s" group %d queue-threshold 1 drop' % (
+            match, sel, prefix, NFLOG_GROUP[host])
+        if where == "router":
+            self.s.nft(rule, what.split(":")[0], what)
+        else:
+            self.host_nft(host, hook, rule, what)
 
     def delay_lines(self):
         p = self.p
@@ -308,8 +293,8 @@ class RandomRun:
                     s.conv(L.addr(self.cli, 0), L.addr(self.srv, self.port), "syn_only")
             truth = s.finish(settle=0.5, write=False)
         finally:
-            summary = tracer.stop() if tracer else None
             L.cleanup()
+            summary = tracer.stop() if tracer else None
         truth["params"] = self.p
         truth["half"] = half(self.seed)
         truth["trace"] = summary
@@ -376,6 +361,9 @@ def main(argv):
             print("seed %d FAILED after %.1fs: %s" % (seed, time.time() - t0, str(e)[:500]),
                   flush=True)
             L.cleanup()
+        except (SystemExit, KeyboardInterrupt):
+            L.cleanup()
+            raise
     return rc
 
 

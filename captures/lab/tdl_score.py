@@ -75,6 +75,7 @@ FLAG_SYN, FLAG_RST, FLAG_ACK, FLAG_FIN = 0x02, 0x04, 0x10, 0x01
 MATCH_BEFORE = 0.002       # a frame may carry a timestamp this much before its trace event
                            # (clock pairs are read ~µs apart; the tracepoint fires after the
                            # transmit call on this kernel)
+NFLOG_LATE = 1.1
 STATE_SLACK = 0.020        # scheduling on a loaded 2-core machine (delay line is userspace)
 MOD = 1 << 32
 # kernel drop reason (skb:kfree_skb) of a copy -> truth cause; other reasons (NOT_SPECIFIED,
@@ -117,6 +118,14 @@ def parse_frames(rows):
             "state_client": f["tcpdiag.state.client"], "state_server": f["tcpdiag.state.server"],
             "change": f["tcpdiag.state.change"]})
     return out
+
+
+def covers(f, k):
+    """Frame f carries the first sequence number of retransmission k (SYN: any SYN)."""
+    if k["kind"] in ("syn", "synack"):
+        return bool(f["flags"] & FLAG_SYN)
+    n = seq_space(f)
+    return n > 0 and seq_in(k["seq"], f["seq"], (f["seq"] + n) % MOD)
 
 
 def seq_space(f):
@@ -252,35 +261,30 @@ class Run:
         return out
 
     # ---- truth cause
-    def previous_copy(self, k):
-        """Latest transmission of k's first byte before k: (time, frame-like, where seen)."""
-        best = None
-        stap = self.sender_tap(self.host_of_addr(k["src"]))
-        for f in self.taps[stap]:
-            if f.get("sport") != k["sport"] or f["src"] != k["src"] or f["t"] >= k["t"] - 1e-6:
-                continue
-            if k["kind"] in ("syn", "synack"):
-                ok = bool(f["flags"] & FLAG_SYN)
-            else:
-                ok = seq_space(f) > 0 and seq_in(k["seq"], f["seq"], (f["seq"] + seq_space(f)) % MOD)
-            if ok and (best is None or f["t"] > best[0]):
-                best = (f["t"], f, "tap")
+    def previous_copy(self, k, tap=None):
+        """Latest transmission of k's first byte before k: (time, frame, where seen), from the
+        sender-side tap (or `tap`) and, unless a tap is given, the sender host's drop log."""
         sender = self.host_of_addr(k["src"])
-        for f in self.drops.get(sender, []):
-            if f["src"] != k["src"] or f["sport"] != k["sport"] or f["t"] >= k["t"]:
-                continue
-            if k["kind"] in ("syn", "synack"):
-                ok = bool(f["flags"] & FLAG_SYN)
-            else:
-                ok = seq_space(f) > 0 and seq_in(k["seq"], f["seq"], (f["seq"] + seq_space(f)) % MOD)
-            if ok and (best is None or f["t"] > best[0]):
-                best = (f["t"], f, "sender_host_drop")
+        sources = [(self.taps[tap or self.sender_tap(sender)], "tap")]
+        if tap is None:
+            sources.append((self.drops.get(sender, []), "sender_host_drop"))
+        best = None
+        for frames, where in sources:
+            for f in frames:
+                if f.get("sport") != k["sport"] or f["src"] != k["src"] or \
+                        f["t"] >= k["t"] - 1e-6 or not covers(f, k):
+                    continue
+                if best is None or f["t"] > best[0]:
+                    best = (f["t"], f, where)
         return best
 
     def dropped(self, host, f, after, before):
+        """The nflog record of this copy in `host`'s drop log. nflog stamps can be late (the
+        runs before queue-threshold 1 batched records for up to 1 s): NFLOG_LATE."""
         for d in self.drops.get(host, []):
             if d["src"] == f["src"] and d["sport"] == f["sport"] and d["seq"] == f["seq"] and \
-                    d["flags"] == f["flags"] and after - 0.001 <= d["t"] <= before:
+                    d["flags"] == f["flags"] and d["len"] == f["len"] and \
+                    after - MATCH_BEFORE <= d["t"] <= before + NFLOG_LATE:
                 return d
         return None
 
@@ -405,6 +409,7 @@ def score_run(path):
                 k["src"], k["sport"], k["dst"], k["dport"]), "seq": k["seq"],
                 "kernel_kind": k["kind"], "ca_state": k["ca_state"], "truth_cause": cause,
                 "why": why, "sender": run.host_of_addr(k["src"])}
+            rec["earlier_copy_at_tap"] = run.previous_copy(k, tap=tap) is not None
             if f is None:
                 rec["seen"] = False
             else:
@@ -429,14 +434,51 @@ def synack_cause(run, k):
     for host in ("router", "client", "server"):
         for d in run.drops.get(host, []):
             if d["src"] == k["src"] and d["sport"] == k["sport"] and d["flags"] & FLAG_SYN and \
-                    d["t"] <= k["t"]:
+                    d["t"] <= k["t"] + NFLOG_LATE:
                 return "segment_lost", "an earlier SYN-ACK was dropped (%s)" % host
     return "ack_late", "no SYN-ACK drop recorded"
 
 
+def first_fins(run):
+    """(addr, port) -> time of the first FIN that host sent, at any tap."""
+    out = {}
+    for frames in run.taps.values():
+        for f in frames:
+            if "sport" in f and f["flags"] & FLAG_FIN:
+                key = (f["src"], f["sport"])
+                out[key] = min(out.get(key, f["t"]), f["t"])
+    return out
+
+
+def on_the_wire(line, fin_t):
+    """The timeline as packets can show it: close() / shutdown() moves the socket to FIN_WAIT_1
+    (or LAST_ACK) at once, but the wire shows it only when the FIN leaves, behind queued data."""
+    out = []
+    for t, st in line:
+        if st in ("FIN_WAIT_1", "LAST_ACK") and fin_t is not None:
+            t = max(t, fin_t - MATCH_BEFORE)
+        out.append((t, st))
+    return sorted(out)
+
+
+def kernel_states(line, t, slack, role):
+    """States the kernel had for a socket at some instant of [t - slack, t + slack]."""
+    if role == "server" and t + slack < line[0][0]:
+        # before the accepted socket exists the connection is a request socket (SYN_RECV,
+        # not traced) behind the LISTEN socket
+        return {"LISTEN", "SYN_RECEIVED"}
+    ks = states_near(line, t - slack, t + slack)
+    if line[-1][1] in ("TIME_WAIT", "CLOSED") and t > line[-1][0]:
+        ks.add(line[-1][1])
+    return ks
+
+
 def score_states(run, tap, frames, tl, res):
-    """Each frame of a lab connection: tcpdiag's client / server state vs the kernel's."""
+    """Each frame of a lab connection: tcpdiag's client / server state vs the kernel's, with
+    the tap/host allowance (STATE_SLACK next to the host, plus the path's one-way bound across
+    it). `strict` compares with the kernel's instant of close(); `wire` with the FIN's."""
     slack_far = run.oneway() + STATE_SLACK
+    fins = first_fins(run)
     for f in frames:
         if "sport" not in f or run.server_port not in (f["sport"], f["dport"]):
             continue
@@ -448,27 +490,18 @@ def score_states(run, tap, frames, tl, res):
             cli, srv = (f["src"], f["sport"]), (f["dst"], f["dport"])
         for role, me, peer, said in (("client", cli, srv, f["state_client"]),
                                      ("server", srv, cli, f["state_server"])):
-            slack = STATE_SLACK if TAPS[tap] == role else slack_far
             line = tl.get((me[0], me[1], peer[0], peer[1]))
             if not line:
-                if role == "server":
-                    kstates = {"LISTEN", "SYN_RECEIVED"}
-                else:
-                    continue
-            else:
-                kstates = states_near(line, f["t"] - slack, f["t"] + slack)
-                if role == "server" and f["t"] + slack >= line[0][0] - slack_far - 0.5:
-                    # before the child socket exists the connection is a request socket
-                    # (SYN_RECV, not traced) behind a LISTEN socket
-                    if f["t"] - slack <= line[0][0]:
-                        kstates |= {"LISTEN", "SYN_RECEIVED"}
-                if line[-1][1] in ("TIME_WAIT", "CLOSED") and f["t"] > line[-1][0]:
-                    kstates.add(line[-1][1])
-            ok = said in kstates
+                continue
+            slack = STATE_SLACK if TAPS[tap] == role else slack_far
+            strict = said in kernel_states(line, f["t"], slack, role)
+            wire_states = kernel_states(on_the_wire(line, fins.get(me)), f["t"], slack, role)
+            ok = said in wire_states
             res["states"][(role, "ok" if ok else "wrong")] += 1
+            res["states"][(role, "strict_ok" if strict else "strict_wrong")] += 1
             if not ok and len(res["state_misses"]) < 50:
                 res["state_misses"].append({"tap": tap, "frame": f["no"], "role": role,
-                                            "tcpdiag": said, "kernel": sorted(kstates)})
+                                            "tcpdiag": said, "kernel": sorted(wire_states)})
 
 
 def score_resets(run, tap, frames, res):
@@ -497,6 +530,10 @@ def matrices(results):
             if not e["seen"]:
                 M[h]["retrans_unseen"][e["tap"]]["not at this tap"] += 1
                 continue
+            if not e["earlier_copy_at_tap"]:
+                # the tap saw no earlier copy: sequence numbers cannot show a re-send here
+                M[h]["retrans_first_copy"][e["kernel_kind"]][e["detected"]] += 1
+                continue
             M[h]["retrans"][e["kernel_kind"]][e["detected"]] += 1
             if e["detected"] == "retrans":
                 M[h]["kind"][e["kernel_kind"]][e["kind"] or "(none)"] += 1
@@ -506,7 +543,8 @@ def matrices(results):
             M[h]["false_kind"][e["kind"] or "(none)"][e["cause"] or "(none)"] += 1
         for k, v in r["states"].items():
             role, ok = k.split("|")
-            M[h]["state"][role][ok] += v
+            M[h]["state_strict" if ok.startswith("strict") else "state"][role][
+                ok.replace("strict_", "")] += v
         for e in r["rst"]:
             M[h]["rst"][e["kernel_reason"]][e["tcpdiag"]] += 1
     return M

@@ -160,7 +160,21 @@ class Tracer:
         self._w("trace_marker", "tdl_sync real=%.9f" % time.clock_gettime(time.CLOCK_REALTIME))
 
     def stop(self):
-        """Stop, write events.jsonl.gz; returns a summary for truth.json."""
+        """Stop, write events.jsonl.gz; returns a summary for truth.json. Always removes the
+        tracing instance and the bpftrace process, also when the run failed."""
+        try:
+            return self._stop()
+        finally:
+            if self.bpf and self.bpf.poll() is None:
+                self.bpf.kill()
+                self.bpf.wait(5)
+            if os.path.isdir(self.inst):
+                self._w("tracing_on", "0")
+                for ev in EVENTS:
+                    self._w("events/%s/enable" % ev, "0")
+                os.rmdir(self.inst)
+
+    def _stop(self):
         self._w("trace_marker", "tdl_sync real=%.9f" % time.clock_gettime(time.CLOCK_REALTIME))
         self.sync1 = clock_pair()
         time.sleep(0.1)
@@ -179,9 +193,6 @@ class Tracer:
                 overrun = sum(int(l.split()[1]) for l in f if l.startswith("overrun"))
         except OSError:
             overrun = None
-        for ev in EVENTS:
-            self._w("events/%s/enable" % ev, "0")
-        os.rmdir(self.inst)
         bpf_lines = []
         if self.bpf:
             self.bpf_out.seek(0)
