@@ -281,7 +281,11 @@ class RandomRun:
             cli = s.client(self.srv, self.port, cli_a, count=self.p["connections"],
                            extra=(rcvbuf if self.receiver == "client" else ()) + cc +
                            ("--gap", "0.1"))
-            cli.wait_ev("done", 45)
+            try:
+                cli.wait_ev("done", 45)
+            except RuntimeError as e:
+                # a stuck transfer (black hole, abort) is data too: record what happened
+                s.notes.append("client did not finish: %s" % str(e)[:300])
             try:
                 srv.wait_ev("done", 20)
             except RuntimeError as e:
@@ -339,11 +343,20 @@ def main(argv):
     if os.environ.get("TCPDIAG_LAB_NS", "tdlab") == "tdlab" and workers > 1:
         raise SystemExit("several workers: give each its own TCPDIAG_LAB_NS")
     os.makedirs(out, exist_ok=True)
-    L.signal.signal(L.signal.SIGINT, L._sig)
-    L.signal.signal(L.signal.SIGTERM, L._sig)
+    stopping = []
+
+    def stop(signum, frame):
+        # remembered, so that an exception raised while a run cleans up cannot hide it
+        stopping.append(signum)
+        raise SystemExit(128 + signum)
+    L.signal.signal(L.signal.SIGINT, stop)
+    L.signal.signal(L.signal.SIGTERM, stop)
     L.VERBOSE = False
     rc = 0
     for seed in seeds_of(args):
+        if stopping:
+            L.cleanup()
+            return 128 + stopping[0]
         if seed % workers != worker:
             continue
         if os.path.exists(os.path.join(out, "run-%05d" % seed, "truth.json")):

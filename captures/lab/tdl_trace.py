@@ -163,6 +163,8 @@ class Tracer:
         """Stop, write events.jsonl.gz; returns a summary for truth.json. Always removes the
         tracing instance and the bpftrace process, also when the run failed."""
         try:
+            if not hasattr(self, "sync0"):
+                return None           # start() was interrupted: nothing to write
             return self._stop()
         finally:
             if self.bpf and self.bpf.poll() is None:
