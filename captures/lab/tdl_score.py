@@ -57,6 +57,7 @@ import tdharness  # noqa: E402  (tshark as the tests run it)
 TAPS = {"client-side": "client", "server-side": "server"}   # tap -> host it is next to
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.flags",
+          "ip.id", "tcp.options.timestamp.tsval", "tcp.window_size_value",
           "icmp.type", "icmpv6.type", "nflog.prefix",
           "tcpdiag.retrans", "tcpdiag.retrans.kind", "tcpdiag.retrans.cause",
           "tcpdiag.not_retrans", "tcpdiag.state.client", "tcpdiag.state.server",
@@ -72,9 +73,12 @@ STATE_NAMES = {"TCP_ESTABLISHED": "ESTABLISHED", "TCP_SYN_SENT": "SYN_SENT",
 TO_TIME_WAIT = {"FIN_WAIT_1", "FIN_WAIT_2", "CLOSING"}
 FLAG_SYN, FLAG_RST, FLAG_ACK, FLAG_FIN = 0x02, 0x04, 0x10, 0x01
 # time allowances (seconds)
-MATCH_BEFORE = 0.002       # a frame may carry a timestamp this much before its trace event
-                           # (clock pairs are read ~µs apart; the tracepoint fires after the
-                           # transmit call on this kernel)
+MATCH_BEFORE = 0.0005      # a frame may carry a timestamp this much before its trace event
+                           # (clock pairs are read ~µs apart; the tap stamps the packet inside
+                           # the transmit call, the tracepoint fires when that call returns)
+SENDER_WINDOW = 0.2        # nothing delays a packet between its sender and the sender's tap
+SEGMENTS_TOGETHER = 0.005  # the segments of one retransmitted skb leave back to back
+SENDER_DROP_NEAR = 0.005   # an nflog record this close to a retransmission is that packet
 NFLOG_LATE = 1.1
 STATE_SLACK = 0.020        # scheduling on a loaded 2-core machine (delay line is userspace)
 MOD = 1 << 32
@@ -111,6 +115,8 @@ def parse_frames(rows):
             "sport": int(f["tcp.srcport"]), "dport": int(f["tcp.dstport"]),
             "seq": int(f["tcp.seq_raw"]), "ack": int(f["tcp.ack_raw"] or 0),
             "len": int(f["tcp.len"] or 0), "flags": int(f["tcp.flags"], 16),
+            "ipid": f["ip.id"], "tsval": f["tcp.options.timestamp.tsval"],
+            "win": f["tcp.window_size_value"],
             "prefix": f["nflog.prefix"],
             "retrans": bool(f["tcpdiag.retrans"]), "kind": f["tcpdiag.retrans.kind"],
             "cause": f["tcpdiag.retrans.cause"].split("|")[0] if f["tcpdiag.retrans.cause"] else "",
@@ -126,6 +132,21 @@ def covers(f, k):
         return bool(f["flags"] & FLAG_SYN)
     n = seq_space(f)
     return n > 0 and seq_in(k["seq"], f["seq"], (f["seq"] + n) % MOD)
+
+
+def same_start(f, k):
+    """Frame f starts where retransmission k starts (SYN / SYN-ACK: any of them)."""
+    if k["kind"] == "synack":
+        return bool(f["flags"] & FLAG_SYN) and bool(f["flags"] & FLAG_ACK)
+    if k["syn"] != bool(f["flags"] & FLAG_SYN):
+        return False
+    return f["seq"] == k["seq"] and seq_space(f) > 0
+
+
+def signature(f):
+    """What identifies one transmitted packet at both taps."""
+    return (f["src"], f["sport"], f["seq"], f["len"], f["flags"], f["ack"], f["ipid"], f["tsval"],
+            f["win"])
 
 
 def seq_space(f):
@@ -202,37 +223,75 @@ class Run:
 
     # ---- kernel retransmissions
     def kernel_retransmissions(self):
-        """Kernel retransmission events, one per wire segment (a retransmitted skb of n MSS
-        leaves as n frames: gso_segs), with kind."""
+        """Kernel retransmission events in time order, one per retransmitted skb (`segs` wire
+        segments: gso_segs), with kind."""
         out = []
         for e in self.events:
             if e["ev"] == "tcp_retransmit_synack":
                 out.append({"t": e["t"], "src": e["saddr"], "dst": e["daddr"],
                             "sport": e["sport"], "dport": e["dport"], "seq": None,
-                            "end": None, "kind": "synack", "ca_state": None,
-                            "state": "TCP_SYN_RECV", "syn": True})
-            elif e["ev"] == "tcp_retransmit_skb" and e.get("err", 0) == 0:
+                            "end": None, "kind": "synack", "ca_state": None, "segs": 1,
+                            "state": "TCP_SYN_RECV", "syn": True, "err": 0})
+            elif e["ev"] == "tcp_retransmit_skb":
+                # every attempt, also err != 0: the kernel counts those in TcpRetransSegs too
+                # (-EPERM: an nft rule on the sender host dropped it; 1: dropped below TCP)
                 if "seq" not in e:
                     continue
                 kind = "syn" if e["state"] == "TCP_SYN_SENT" else \
                     KIND_OF_CA.get(e.get("ca_state"), "other")
-                segs = max(1, e.get("gso_segs", 1))
-                span = (e["end_seq"] - e["seq"]) % MOD
-                step = span // segs if segs > 1 else span
-                for i in range(segs):
-                    lo = (e["seq"] + i * step) % MOD
-                    hi = e["end_seq"] if i == segs - 1 else (lo + step) % MOD
-                    out.append({"t": e["t"], "src": e["saddr"], "dst": e["daddr"],
-                                "sport": e["sport"], "dport": e["dport"], "seq": lo,
-                                "end": hi, "kind": kind, "ca_state": e.get("ca_state"),
-                                "state": e["state"], "syn": bool(e.get("tcp_flags", 0) & 2),
-                                "fin": bool(e.get("tcp_flags", 0) & 1) and i == segs - 1})
+                out.append({"t": e["t"], "src": e["saddr"], "dst": e["daddr"],
+                            "sport": e["sport"], "dport": e["dport"], "seq": e["seq"],
+                            "end": e["end_seq"], "kind": kind, "ca_state": e.get("ca_state"),
+                            "state": e["state"], "err": e.get("err", 0),
+                            "segs": max(1, e.get("gso_segs", 1)),
+                            "syn": bool(e.get("tcp_flags", 0) & 2)})
         out.sort(key=lambda x: x["t"])
         return out
 
-    def match_frames(self, rtx, frames):
-        """Kernel retransmission -> the frame it produced at this tap (or None)."""
-        window = self.oneway() + 1.0
+    def pieces(self, rtx):
+        """Split each retransmitted skb into the wire segments it left as: the frames at the
+        sender's tap that continue it (segment boundaries are the sender's MSS at that time);
+        when the tap does not have them, equal parts. Returns (pieces, frame at the sender's
+        tap or None for each)."""
+        out, hits = [], []
+        frames_of = {}
+        for tap in TAPS:
+            own = [k for k in rtx if self.sender_tap(self.host_of_addr(k["src"])) == tap]
+            frames_of.update(zip(map(id, own), self.match_sender_tap(own, self.taps[tap])))
+        for k in rtx:
+            got = frames_of.get(id(k), [])
+            for f in got:
+                out.append(dict(k, seq=f["seq"], end=(f["seq"] + seq_space(f)) % MOD))
+                hits.append(f)
+            if len(got) >= k["segs"] or k["kind"] == "synack":
+                if not got:
+                    out.append(k)
+                    hits.append(None)
+                continue
+            start = (got[-1]["seq"] + seq_space(got[-1])) % MOD if got else k["seq"]
+            left = k["segs"] - len(got)
+            span = (k["end"] - start) % MOD
+            for i in range(left):
+                lo = (start + i * (span // left)) % MOD
+                hi = k["end"] if i == left - 1 else (lo + span // left) % MOD
+                out.append(dict(k, seq=lo, end=hi))
+                hits.append(None)
+        return out, hits
+
+    def dropped_on_sender(self, k):
+        """The sender host's nft rule dropped this retransmission itself (before both taps)."""
+        for d in self.drops.get(self.host_of_addr(k["src"]), []):
+            if d["sport"] == k["sport"] and d["src"] == k["src"] and covers(d, k) and \
+                    abs(d["t"] - k["t"]) < SENDER_DROP_NEAR:
+                return True
+        return False
+
+    def match_sender_tap(self, rtx, frames):
+        """Kernel retransmission -> the frames it produced at the sender's own tap: among the
+        frames of its flow starting at its sequence number, the one nearest in time, a frame
+        after the event preferred 4:1 (the tracepoint fires when the transmit call returns; the
+        earlier copy of the same bytes left at least a round trip before); then the frames
+        that continue it (an skb of several segments)."""
         used = set()
         by_flow = collections.defaultdict(list)
         for f in frames:
@@ -240,30 +299,58 @@ class Run:
                 by_flow[(f["src"], f["sport"], f["dst"], f["dport"])].append(f)
         out = []
         for k in rtx:
-            cands = by_flow.get((k["src"], k["sport"], k["dst"], k["dport"]), [])
-            hit = None
-            for f in cands:
-                if f["no"] in used or f["t"] < k["t"] - MATCH_BEFORE or f["t"] > k["t"] + window:
+            if k["kind"] != "synack" and (k["err"] < 0 or self.dropped_on_sender(k)):
+                out.append([])
+                continue
+            flow = by_flow.get((k["src"], k["sport"], k["dst"], k["dport"]), [])
+            best, cost = None, None
+            for f in flow:
+                dt = f["t"] - k["t"]
+                if f["no"] in used or dt < -MATCH_BEFORE or dt > SENDER_WINDOW or not same_start(f, k):
                     continue
-                if k["kind"] == "synack":
-                    if f["flags"] & FLAG_SYN and f["flags"] & FLAG_ACK:
+                c = dt if dt >= 0 else -4 * dt
+                if best is None or c < cost:
+                    best, cost = f, c
+            got = [best] if best else []
+            while got and len(got) < k["segs"]:
+                nxt = (got[-1]["seq"] + seq_space(got[-1])) % MOD
+                cont = [f for f in flow if f["no"] not in used and f not in got and
+                        f["seq"] == nxt and seq_space(f) > 0 and
+                        0 <= f["t"] - got[0]["t"] < SEGMENTS_TOGETHER]
+                if not cont:
+                    break
+                got.append(cont[0])
+            used.update(f["no"] for f in got)
+            out.append(got)
+        return out
+
+    def match_far_tap(self, rtx, near_hits, frames):
+        """The same frames at the other tap: the copy with the same signature (sequence, length,
+        flags, ACK, IP ID, TSval) that passed the router, the earliest after it left."""
+        used = set()
+        by_sig = collections.defaultdict(list)
+        for f in frames:
+            if "sport" in f:
+                by_sig[signature(f)].append(f)
+        out = []
+        for k, fs in zip(rtx, near_hits):
+            hit = None
+            if fs is not None:
+                for f in by_sig.get(signature(fs), []):
+                    if f["no"] not in used and f["t"] >= fs["t"] - MATCH_BEFORE:
                         hit = f
                         break
-                    continue
-                if k["syn"] != bool(f["flags"] & FLAG_SYN):
-                    continue
-                if f["seq"] == k["seq"] and (seq_space(f) > 0):
-                    hit = f
-                    break
             if hit:
                 used.add(hit["no"])
             out.append(hit)
         return out
 
     # ---- truth cause
-    def previous_copy(self, k, tap=None):
-        """Latest transmission of k's first byte before k: (time, frame, where seen), from the
-        sender-side tap (or `tap`) and, unless a tap is given, the sender host's drop log."""
+    def previous_copy(self, k, tap=None, before=None):
+        """Latest transmission of k's first byte before k (or before `before`, the time k
+        reached `tap`): (time, frame, where seen), from the sender-side tap (or `tap`) and,
+        unless a tap is given, the sender host's drop log."""
+        cutoff = k["t"] - 1e-6 if before is None else before - 1e-6
         sender = self.host_of_addr(k["src"])
         sources = [(self.taps[tap or self.sender_tap(sender)], "tap")]
         if tap is None:
@@ -272,7 +359,7 @@ class Run:
         for frames, where in sources:
             for f in frames:
                 if f.get("sport") != k["sport"] or f["src"] != k["src"] or \
-                        f["t"] >= k["t"] - 1e-6 or not covers(f, k):
+                        f["t"] >= cutoff or not covers(f, k):
                     continue
                 if best is None or f["t"] > best[0]:
                     best = (f["t"], f, where)
@@ -396,20 +483,25 @@ def score_run(path):
     res = {"run": os.path.basename(path), "half": run.half, "params": run.params,
            "retrans": [], "false": [], "states": collections.Counter(),
            "state_misses": [], "rst": [], "kernel_retrans": 0}
-    rtx = run.kernel_retransmissions()
+    rtx, near_hits = run.pieces(run.kernel_retransmissions())
     res["kernel_retrans"] = len(rtx)
     causes = [synack_cause(run, k) if k["kind"] == "synack" else run.truth_cause(k) for k in rtx]
     tl = run.state_timelines()
+    # each retransmitted segment's frame at its sender's tap, then the same packet at the other
+    far_hits = {tap: run.match_far_tap(rtx, near_hits, run.taps[tap]) for tap in TAPS}
     for tap, near in TAPS.items():
         frames = run.taps[tap]
-        hits = run.match_frames(rtx, frames)
+        hits = [near_hits[i] if run.sender_tap(run.host_of_addr(k["src"])) == tap else far_hits[tap][i]
+                for i, k in enumerate(rtx)]
         matched = set()
         for k, f, (cause, why) in zip(rtx, hits, causes):
             rec = {"tap": tap, "t": round(k["t"], 6), "flow": "%s:%d>%s:%d" % (
                 k["src"], k["sport"], k["dst"], k["dport"]), "seq": k["seq"],
                 "kernel_kind": k["kind"], "ca_state": k["ca_state"], "truth_cause": cause,
-                "why": why, "sender": run.host_of_addr(k["src"])}
-            rec["earlier_copy_at_tap"] = run.previous_copy(k, tap=tap) is not None
+                "why": why, "sender": run.host_of_addr(k["src"]), "err": k.get("err", 0),
+                "dropped_on_sender": k["kind"] != "synack" and run.dropped_on_sender(k)}
+            rec["earlier_copy_at_tap"] = run.previous_copy(
+                k, tap=tap, before=f["t"] if f else None) is not None
             if f is None:
                 rec["seen"] = False
             else:
@@ -531,9 +623,9 @@ def matrices(results):
                 M[h]["retrans_unseen"][e["tap"]]["not at this tap"] += 1
                 continue
             if not e["earlier_copy_at_tap"]:
-                # the tap saw no earlier copy: sequence numbers cannot show a re-send here
+                # the tap saw no earlier copy: only the gap it fills (and the ACKs around it)
+                # can show a re-send here
                 M[h]["retrans_first_copy"][e["kernel_kind"]][e["detected"]] += 1
-                continue
             M[h]["retrans"][e["kernel_kind"]][e["detected"]] += 1
             if e["detected"] == "retrans":
                 M[h]["kind"][e["kernel_kind"]][e["kind"] or "(none)"] += 1
