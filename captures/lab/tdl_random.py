@@ -15,8 +15,9 @@ truth (tdl_trace.py). Even seeds are the tuning half, odd seeds the reporting ha
 (README-random.md). A run directory holds:
 
   client-side.pcapng, server-side.pcapng   the two router taps (as in the hand-built lab)
-  drops-router.pcapng, drops-client.pcapng, drops-server.pcapng
-                                           every packet an nft rule dropped (nflog), where present
+  drops-router.nflog, drops-client.nflog, drops-server.nflog
+                                           every packet an nft rule dropped (pcapng of nflog
+                                           records), where present
   reordered.jsonl                          packets the reorderer held longer (seq, times)
   events.jsonl.gz                          kernel trace events (header line: clock offset)
   truth.json                               tdl_lab truth + "params" (the draw) + "trace" summary
@@ -34,6 +35,7 @@ import tdl_trace
 PORT_LO, PORT_HI = 6000, 7000          # server ports of randomized runs (trace filter)
 WORKER_PORTS = 500                     # each worker (--worker i) owns 500 of them
 NFLOG_GROUP = {"router": 1, "client": 2, "server": 3}
+DROP_LOG = "drops-%s.nflog"            # pcapng of the nflog records of one namespace
 # `queue-threshold 1`: nfnetlink_log sends each record at once (by default it batches them for
 # up to 1 s, and dumpcap stamps a record without a kernel timestamp when it arrives)
 DATA_LEN = 120     # IP packet length above which a segment carries data (pure ACKs with
@@ -190,9 +192,12 @@ class RandomRun:
             s.sysctl(self.sender, "net.ipv4.tcp_mtu_probing", bh["mtu_probing"])
             if bh["icmp"] == "dropped":
                 self.nflog_hosts.add("router")
-                s.nft('meta l4proto {icmp, ipv6-icmp} counter log prefix "icmp" group %d queue-threshold 1 drop'
-                      % NFLOG_GROUP["router"], "router->%s" % self.sender,
-                      "router's ICMP errors dropped: PMTU black hole", chain="output")
+                # only "fragmentation needed" / "packet too big": neighbour discovery must live
+                for match in ("icmp type destination-unreachable icmp code frag-needed",
+                              "icmpv6 type packet-too-big"):
+                    s.nft('%s counter log prefix "icmp" group %d queue-threshold 1 drop' % (
+                        match, NFLOG_GROUP["router"]), "router->%s" % self.sender,
+                        "router's ICMP errors dropped: PMTU black hole", chain="output")
         self.delay_lines()
 
     def _loss_rule(self, where, host, hook, match, loss, what, prefix):
@@ -307,6 +312,12 @@ class RandomRun:
         with open(os.path.join(s.dir, "truth.json"), "w") as f:
             json.dump(truth, f, indent=1)
             f.write("\n")
+        for host in self.nflog_hosts:
+            # the drop logs are truth, not conversations: a name outside *.pcap / *.pcapng
+            # keeps them out of the tests that run on every committed capture
+            pcap = os.path.join(s.dir, "drops-%s.%s" % (host, L.CAPEXT))
+            if os.path.exists(pcap):
+                os.rename(pcap, os.path.join(s.dir, DROP_LOG % host))
         for f in os.listdir(s.dir):
             os.chmod(os.path.join(s.dir, f), 0o644)
         return truth

@@ -187,9 +187,10 @@ class Run:
         self.taps = {tap: read_frames(os.path.join(path, tap + ".pcapng")) for tap in TAPS}
         self.drops = {}
         for host in ("router", "client", "server"):
-            p = os.path.join(path, "drops-%s.pcapng" % host)
-            if os.path.exists(p):
-                self.drops[host] = [f for f in read_frames(p) if "sport" in f]
+            for name in ("drops-%s.nflog" % host, "drops-%s.pcapng" % host):   # older runs
+                p = os.path.join(path, name)
+                if os.path.exists(p):
+                    self.drops[host] = [f for f in read_frames(p) if "sport" in f]
         self.reordered = load_reordered(path)
         off = self.header["offset_s"]
         self.kdrops = [dict(e, t=e.get("t", e["mono"] + off)) for e in self.events
@@ -532,12 +533,13 @@ def synack_cause(run, k):
 
 
 def first_fins(run):
-    """(addr, port) -> time of the first FIN that host sent, at any tap."""
+    """(addr, port, peer addr, peer port) -> time of the first FIN that socket sent, at any
+    tap."""
     out = {}
     for frames in run.taps.values():
         for f in frames:
             if "sport" in f and f["flags"] & FLAG_FIN:
-                key = (f["src"], f["sport"])
+                key = (f["src"], f["sport"], f["dst"], f["dport"])
                 out[key] = min(out.get(key, f["t"]), f["t"])
     return out
 
@@ -587,7 +589,8 @@ def score_states(run, tap, frames, tl, res):
                 continue
             slack = STATE_SLACK if TAPS[tap] == role else slack_far
             strict = said in kernel_states(line, f["t"], slack, role)
-            wire_states = kernel_states(on_the_wire(line, fins.get(me)), f["t"], slack, role)
+            wire_states = kernel_states(on_the_wire(line, fins.get(me + peer)), f["t"], slack,
+                                        role)
             ok = said in wire_states
             res["states"][(role, "ok" if ok else "wrong")] += 1
             res["states"][(role, "strict_ok" if strict else "strict_wrong")] += 1
