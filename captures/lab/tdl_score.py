@@ -486,6 +486,9 @@ def score_run(path):
            "state_misses": [], "rst": [], "kernel_retrans": 0}
     rtx, near_hits = run.pieces(run.kernel_retransmissions())
     res["kernel_retrans"] = len(rtx)
+    # clock check: a retransmission's frame at its sender's tap minus the trace event (s)
+    res["clock_drift"] = run.header.get("offset_drift_s")
+    res["sender_tap_delay"] = [round(f["t"] - k["t"], 7) for k, f in zip(rtx, near_hits) if f]
     causes = [synack_cause(run, k) if k["kind"] == "synack" else run.truth_cause(k) for k in rtx]
     tl = run.state_timelines()
     # each retransmitted segment's frame at its sender's tap, then the same packet at the other
