@@ -154,7 +154,7 @@ def seq_space(f):
     return f["len"] + (1 if f["flags"] & FLAG_SYN else 0) + (1 if f["flags"] & FLAG_FIN else 0)
 
 
-def read_frames(path, plugin=True):
+def read_frames(path):
     if not os.path.exists(path):
         return []
     return parse_frames(tdharness.fields(path, FIELDS))
@@ -185,12 +185,15 @@ class Run:
         self.half = self.truth["half"]
         self.header, self.events = load_events(path)
         self.taps = {tap: read_frames(os.path.join(path, tap + ".pcapng")) for tap in TAPS}
-        self.drops = {}
+        self.drops = {}                  # host -> TCP packets its nft rules dropped
+        self.icmp_drops = []             # ICMP errors the router's black-hole rules dropped
         for host in ("router", "client", "server"):
             for name in ("drops-%s.nflog" % host, "drops-%s.pcapng" % host):   # older runs
                 p = os.path.join(path, name)
                 if os.path.exists(p):
-                    self.drops[host] = [f for f in read_frames(p) if "sport" in f]
+                    logged = read_frames(p)
+                    self.drops[host] = [f for f in logged if "sport" in f]
+                    self.icmp_drops += [f for f in logged if "icmp" in f]
         self.reordered = load_reordered(path)
         off = self.header["offset_s"]
         self.kdrops = [dict(e, t=e.get("t", e["mono"] + off)) for e in self.events
@@ -402,8 +405,7 @@ class Run:
         if kd:
             cause = DROP_CAUSE[kd["reason"]]
             if cause == "pmtu":
-                icmp_dropped = any(d for d in self.drops.get("router", [])
-                                   if d.get("prefix") == "icmp" and t0 - 0.001 <= d["t"] <= k["t"])
+                icmp_dropped = any(t0 - MATCH_BEFORE <= d["t"] <= k["t"] for d in self.icmp_drops)
                 cause = "pmtu_blackhole" if icmp_dropped else "path_mtu_exceeded"
             return cause, "kernel dropped it: %s" % kd["reason"]
         rtap = self.taps[self.receiver_tap(sender)]

@@ -33,7 +33,8 @@ MIN_KIND_PCT = 92.0           # kind = the kernel's congestion state
 MIN_CAUSE_RIGHT = {           # truth cause -> events whose first tcpdiag cause is that
     "segment_lost": 27,       # of 45
     "ack_lost": 17,           # of 26
-    "path_mtu_exceeded": 2,   # of 10
+    "path_mtu_exceeded": 2,   # of 2
+    "pmtu_blackhole": 8,      # of 8
     "congestion": 1,          # of 51: tbf tail drops are called segment_lost
     "reordering": 0,          # of 2: tcpdiag has no reordering cause yet
     "ack_late": 0,            # of 5
