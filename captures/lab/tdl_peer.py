@@ -7,6 +7,9 @@ every blocking call has a timeout, so the program always stops by itself.
   tdl_peer.py server --listen ADDR --port P [--count N] [--rcvbuf B] ACTION...
   tdl_peer.py client --connect ADDR --port P [--bind ADDR] [--bind-port N]
                      [--count N] [--gap S] [--rcvbuf B] ACTION...
+  both: [--cc NAME] sets TCP_CONGESTION on the socket (as root any available algorithm,
+        also those a network namespace's tcp_allowed_congestion_control does not list;
+        accepted sockets inherit the listener's)
 
 The server accepts N connections one after the other and runs the ACTIONs on each;
 the client makes N connections (source port bind-port+i when --bind-port is given)
@@ -151,6 +154,8 @@ def server(o, actions):
         ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     if o.get("rcvbuf"):
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(o["rcvbuf"]))
+    if o.get("cc"):
+        ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, o["cc"].encode())
     ls.bind((o["listen"], int(o["port"])))
     ls.listen(64)
     ls.settimeout(IO_TIMEOUT)
@@ -178,6 +183,8 @@ def client(o, actions):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if o.get("rcvbuf"):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(o["rcvbuf"]))
+        if o.get("cc"):
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, o["cc"].encode())
         if o.get("bind-port") or o.get("bind"):
             s.bind((o.get("bind", "::" if fam == socket.AF_INET6 else "0.0.0.0"),
                     int(o.get("bind-port", 0)) + (i if o.get("bind-port") else 0)))
