@@ -118,7 +118,9 @@ def parse_frames(rows):
             "ipid": f["ip.id"], "tsval": f["tcp.options.timestamp.tsval"],
             "win": f["tcp.window_size_value"],
             "prefix": f["nflog.prefix"],
-            "retrans": bool(f["tcpdiag.retrans"]), "kind": f["tcpdiag.retrans.kind"],
+            "retrans": bool(f["tcpdiag.retrans"]),
+            # What made the re-send; a spurious one carries "spurious" as a second value.
+            "kind": f["tcpdiag.retrans.kind"].split("|")[0],
             "cause": f["tcpdiag.retrans.cause"].split("|")[0] if f["tcpdiag.retrans.cause"] else "",
             "not_retrans": f["tcpdiag.not_retrans"].split("|")[0],
             "state_client": f["tcpdiag.state.client"], "state_server": f["tcpdiag.state.server"],
