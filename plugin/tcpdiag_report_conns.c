@@ -250,6 +250,7 @@ static void print_json(const tcpdiag_tally_report *r, const GArray *rows, const 
 static void conns_draw(void *data)
 {
     tcpdiag_tally_report *r = data;
+    tcpdiag_tally_settle(&r->tally);
     GArray *rows = collect_rows(r);
     char *moment = tcpdiag_moment_describe(&r->tally.moment);
     switch (r->opts.format) {

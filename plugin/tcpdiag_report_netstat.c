@@ -135,6 +135,7 @@ static void netstat_draw(void *data)
 {
     tcpdiag_tally_report *r = data;
     const rate_rule rule = { tcpdiag_prefs_rate_threshold_pct(), tcpdiag_prefs_rate_min_segments() };
+    tcpdiag_tally_settle(&r->tally);
     GArray *all = tcpdiag_tally_hosts(&r->tally);
     GArray *hosts = g_array_new(FALSE, TRUE, sizeof(tcpdiag_tally_host));
     for (guint i = 0; i < all->len; i++) {

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "core/tcpdiag_state.h"
+#include "core/tcpdiag_time.h"
+#include "tcpdiag_nstime.h"
 
 /* ---- MIB counters from one endpoint's state change ------------------------ */
 
@@ -219,6 +221,53 @@ static void count_listener(tcpdiag_tally *t, const tcpdiag_tally_conn *row, cons
         listener_entry(t, &row->tuple)->refused_frame = frame;
 }
 
+/* When a silent client is taken to have given up: its next SYN retry is due
+ * at most twice the last wait after the last SYN (exponential backoff; the
+ * linear timeouts of Linux's first retries are shorter); with one SYN only,
+ * no stack waits longer than 3 s for its first retry (Linux and macOS 1 s,
+ * Windows 3 s). Half as long again covers timer slack and the capture's clock. */
+static const struct {
+    gint64 first_retry_ns;    /* latest first retry of any stack */
+    int    backoff;           /* next wait / last wait */
+    int    slack_num, slack_den;
+} give_up_rule = { 3 * TCPDIAG_NS_PER_SEC, 2, 3, 2 };
+
+static void note_client_syn(tcpdiag_tally *t, tcpdiag_tally_conn *row, const tcpdiag_verdict *v, gint64 now)
+{
+    guint8 syn_ack = TCPDIAG_SYN | TCPDIAG_ACK;
+    if (v->quoted || v->from_server || (v->flags & (syn_ack | TCPDIAG_RST)) != TCPDIAG_SYN)
+        return;
+    if (row->gave_up) {   /* it had not given up after all */
+        row->gave_up = FALSE;
+        host_entry(t, &row->tuple, TCPDIAG_CLIENT)->mib.attempt_fails--;
+    }
+    row->syn_wait_ns = row->syns ? now - row->last_syn_ns : 0;
+    row->last_syn_ns = now;
+    if (row->syns < G_MAXUINT16)
+        row->syns++;
+}
+
+static gboolean gave_up(const tcpdiag_tally_conn *c, gint64 now)
+{
+    if (c->state[TCPDIAG_CLIENT] != TCPDIAG_STATE_SYN_SENT || !c->syns ||
+        c->state[TCPDIAG_SERVER] == TCPDIAG_STATE_SYN_RECEIVED)
+        return FALSE;
+    gint64 next = c->syn_wait_ns > 0 ? c->syn_wait_ns * give_up_rule.backoff : give_up_rule.first_retry_ns;
+    return now - c->last_syn_ns > next * give_up_rule.slack_num / give_up_rule.slack_den;
+}
+
+void tcpdiag_tally_settle(tcpdiag_tally *t)
+{
+    for (guint i = 0; i < t->conns->len; i++) {
+        tcpdiag_tally_conn *c = &g_array_index(t->conns, tcpdiag_tally_conn, i);
+        if (!c->seen || c->superseded || c->gave_up || !gave_up(c, t->last_ns))
+            continue;
+        c->gave_up = TRUE;
+        c->state[TCPDIAG_CLIENT] = TCPDIAG_STATE_CLOSED;
+        host_entry(t, &c->tuple, TCPDIAG_CLIENT)->mib.attempt_fails++;
+    }
+}
+
 const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo,
                                             const tcpdiag_layer_record *rec)
 {
@@ -229,6 +278,8 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
     if (!row)
         return NULL;
     t->last_frame = pinfo->num;
+    t->last_ns = tcpdiag_ns_of(&pinfo->abs_ts);
+    note_client_syn(t, row, v, t->last_ns);
     row->stream = v->stream;
     row->has_stream = v->has_stream;
     row->handshake = v->handshake;

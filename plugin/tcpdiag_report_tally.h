@@ -45,6 +45,10 @@ typedef struct tcpdiag_tally_conn {
     gboolean      attempt_failed[2]; /* the role's latest counted change was a failed attempt */
     guint32       first_frame;    /* orders two connections on one 4-tuple */
     guint8        mss_risk;       /* tcpdiag_mss_risk + 1; 0 = no MSS verdict yet */
+    /* The client's SYNs, to tell when an unanswered client has given up. */
+    guint16       syns;
+    gint64        last_syn_ns, syn_wait_ns;   /* latest SYN; the wait before it */
+    gboolean      gave_up;        /* settled: no SYN came when the next retry was due */
 } tcpdiag_tally_conn;
 
 /* A listening socket the capture shows: a SYN-ACK proves it; a SYN not
@@ -68,6 +72,7 @@ typedef struct tcpdiag_tally {
     GHashTable *hosts;            /* tcpdiag_host -> tcpdiag_tally_host */
     GHashTable *listeners;        /* "family/addr/port" key -> tcpdiag_tally_listener */
     guint32     last_frame;       /* last frame counted */
+    gint64      last_ns;          /* ... and its time */
 } tcpdiag_tally;
 
 void tcpdiag_tally_init(tcpdiag_tally *t, const tcpdiag_moment *moment);
@@ -84,6 +89,10 @@ const tcpdiag_tally_host *tcpdiag_tally_host_of(const tcpdiag_tally *t, const tc
 /* Every host, sorted (tcpdiag_host_compare), with Current Connections
  * filled in; g_array_free(.., TRUE) it. */
 GArray *tcpdiag_tally_hosts(const tcpdiag_tally *t);
+/* Before reading: a client whose SYNs went unanswered and whose next retry
+ * was due well before the last frame counted gave up silently (its socket
+ * closed, a failed connection attempt). Idempotent; later records undo it. */
+void tcpdiag_tally_settle(tcpdiag_tally *t);
 
 typedef struct tcpdiag_listener_row {
     tcpdiag_host host;
