@@ -60,6 +60,7 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "i
           "ip.id", "tcp.options.timestamp.tsval", "tcp.window_size_value",
           "icmp.type", "icmpv6.type", "nflog.prefix",
           "tcpdiag.retrans", "tcpdiag.retrans.kind", "tcpdiag.retrans.cause",
+          "tcpdiag.retrans.cause.evidence",
           "tcpdiag.not_retrans", "tcpdiag.state.client", "tcpdiag.state.server",
           "tcpdiag.state.change"]
 KIND_OF_CA = {"Loss": "rto", "Recovery": "fast", "CWR": "fast", "Open": "probe",
@@ -122,6 +123,10 @@ def parse_frames(rows):
             # What made the re-send; a spurious one carries "spurious" as a second value.
             "kind": f["tcpdiag.retrans.kind"].split("|")[0],
             "cause": f["tcpdiag.retrans.cause"].split("|")[0] if f["tcpdiag.retrans.cause"] else "",
+            # Every cause listed, each with the evidence that named it (for calibration).
+            "causes": f["tcpdiag.retrans.cause"].split("|") if f["tcpdiag.retrans.cause"] else [],
+            "evidence": f["tcpdiag.retrans.cause.evidence"].split("|")
+            if f["tcpdiag.retrans.cause.evidence"] else [],
             "not_retrans": f["tcpdiag.not_retrans"].split("|")[0],
             "state_client": f["tcpdiag.state.client"], "state_server": f["tcpdiag.state.server"],
             "change": f["tcpdiag.state.change"]})
@@ -516,7 +521,8 @@ def score_run(path):
                 matched.add(f["no"])
                 rec.update(seen=True, frame=f["no"],
                            detected="retrans" if f["retrans"] else (f["not_retrans"] or "none"),
-                           kind=f["kind"], cause=f["cause"])
+                           kind=f["kind"], cause=f["cause"],
+                           causes=list(zip(f["causes"], f["evidence"])))
             res["retrans"].append(rec)
         for f in frames:
             if f.get("retrans") and f["no"] not in matched:
