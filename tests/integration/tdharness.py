@@ -343,9 +343,9 @@ FILTER_COUNTS_LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fi
 def filter_counts(capture, filters, extra=()):
     """{filter: number of frames it matches} for several display filters in one
     tshark run: each is a tap listener's filter, applied to the hidden tree
-    after the postdissector as -Y applies its filter (the fields the filters
-    name are the ones primed, so give one run the filters of one field to
-    test that field alone)."""
+    after the postdissector as -Y applies its filter. The fields the filters
+    name are the ones primed; a filter naming the tcpdiag protocol itself
+    makes its item real for all of them, so such a filter gets its own run."""
     filters = list(filters)
     script = os.path.join(_private_dir(), "filter_counts.lua")
     if not os.path.exists(script):
