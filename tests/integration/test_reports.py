@@ -74,8 +74,30 @@ NEAREST = {"client": "client-side", "server": "server-side"}
 
 
 def report_csv(capture, report, options=()):
+    if not options:
+        return csv_reports(capture)[report]
     arg = ",".join(["tcpdiag", report, "csv"] + list(options))
     return list(csv.DictReader(io.StringIO(h.tshark(["-q", "-z", arg], capture))))
+
+
+def csv_reports(capture):
+    """{"netstat": rows, "conns": rows} of a capture, both reports from one run.
+
+    Each report is a header line, the only kind of line that starts with
+    "host," (a row starts with an address), then its rows; netstat's header
+    names the counters, conns' the socket state."""
+    out = h.tshark(["-q", "-z", "tcpdiag,netstat,csv", "-z", "tcpdiag,conns,csv"], capture)
+    blocks = []
+    for line in out.splitlines():
+        if line.startswith("host,"):
+            blocks.append([line])
+        elif blocks and line:
+            blocks[-1].append(line)
+    reports = {("netstat" if "active_opens" in b[0].split(",") else "conns"): list(csv.DictReader(b))
+               for b in blocks}
+    if sorted(reports) != ["conns", "netstat"] or len(blocks) != 2:
+        raise AssertionError("expected a netstat and a conns CSV report:\n" + out)
+    return reports
 
 
 def capture_of(folder, truth, role):
