@@ -1,7 +1,9 @@
 #!/bin/sh
 # Build tcpdiag with warnings as errors and run the whole test suite (ctest):
 # unit tests of the analysis core, then integration tests that run the real
-# tshark with the build-tree plugin on every capture in captures/.
+# tshark with the build-tree plugin on every capture in captures/. The tests
+# are independent (they share tshark outputs through a cache that each ctest
+# run starts empty), so ctest runs as many at a time as there are processors.
 #   scripts/run-tests.sh [extra ctest arguments]
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -eu
@@ -13,4 +15,4 @@ build=$top/build-tests
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPDIAG_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 cd "$build"
-exec ctest --output-on-failure "$@"
+exec ctest --output-on-failure -j"$(nproc)" "$@"

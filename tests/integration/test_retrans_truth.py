@@ -52,10 +52,12 @@ def retrans_rows(folder, side):
     the first probable cause, unless a later ACK's DSACK showed the re-send
     unneeded: then what tcpdiag concluded there (ack_late / ack_lost)."""
     path = os.path.join(folder, side + ".pcapng")
-    rows = h.fields(path, ["frame.number", "tcpdiag.direction", "tcpdiag.retrans.kind",
-                           "tcpdiag.retrans.cause", "tcpdiag.retrans.unneeded",
-                           "tcpdiag.retrans.unneeded.cause"],
-                    ["-Y", "tcpdiag.retrans or tcpdiag.retrans.unneeded"])
+    # The frames `-Y "tcpdiag.retrans or tcpdiag.retrans.unneeded"` selects: -T fields
+    # prints a field that is present as a non-empty value ("1" for tcpdiag.retrans).
+    rows = [r[:-1] for r in h.fields(path, ["frame.number", "tcpdiag.direction", "tcpdiag.retrans.kind",
+                                            "tcpdiag.retrans.cause", "tcpdiag.retrans.unneeded",
+                                            "tcpdiag.retrans.unneeded.cause", "tcpdiag.retrans"])
+            if r[-1] or r[4]]
     later = {r[4]: r[5] for r in rows if len(r) > 5 and r[4]}
     out = []
     for r in rows:
