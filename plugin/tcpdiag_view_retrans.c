@@ -19,6 +19,7 @@ static int hf_bytes = -1, hf_interval = -1, hf_backoff = -1, hf_cause = -1, hf_c
 static int hf_cause_where = -1, hf_rate = -1, hf_data_segs = -1, hf_retrans_segs = -1;
 static int hf_gave_up = -1, hf_not_retrans = -1, hf_not_retrans_frame = -1, hf_capture_point = -1;
 static int hf_checksum = -1, hf_unneeded = -1, hf_unneeded_cause = -1;
+static int hf_cause_evidence = -1, hf_cause_confidence = -1;
 static gint ett_retrans = -1, ett_cause = -1;
 
 static expert_field ei_kind[TCPDIAG_RK_COUNT];
@@ -112,6 +113,11 @@ static void add_causes(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const t
             add_gen(proto_tree_add_uint(ct, hf_cause_frame, tvb, 0, 0, ci->frame));
         if (ci->where != TCPDIAG_WHERE_UNKNOWN)
             add_gen(proto_tree_add_string(ct, hf_cause_where, tvb, 0, 0, tcpdiag_where_name((tcpdiag_where)ci->where)));
+        add_gen(proto_tree_add_string(ct, hf_cause_evidence, tvb, 0, 0, tcpdiag_evidence_name(ci->evidence)));
+        if (ci->confidence <= 100) {
+            proto_item *c = add_gen(proto_tree_add_uint(ct, hf_cause_confidence, tvb, 0, 0, ci->confidence));
+            proto_item_append_text(c, "%% (of the lab's retransmissions with this evidence, this share had this cause)");
+        }
     }
 }
 
@@ -259,6 +265,10 @@ void tcpdiag_view_retrans_register(int proto)
           "The frame that supports this cause", HFILL } },
         { &hf_cause_where, { "Where", "tcpdiag.retrans.cause.where", FT_STRING, BASE_NONE, NULL, 0x0,
           "Which side of the capture point the loss happened: before_capture_point (sender side) or after_capture_point (receiver side)", HFILL } },
+        { &hf_cause_evidence, { "Evidence kind", "tcpdiag.retrans.cause.evidence", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What in the capture named this cause (ack_before_resend, gap_before_tap, never_acked, original_overtaken ...)", HFILL } },
+        { &hf_cause_confidence, { "Confidence", "tcpdiag.retrans.cause.confidence", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "Percent of the capture lab's retransmissions (tuning half, kernel truth) where this kind of evidence, at this rank, named the true cause; absent where the lab had too few cases", HFILL } },
         { &hf_capture_point, { "Capture point", "tcpdiag.retrans.capture_point", FT_STRING, BASE_NONE, NULL, 0x0,
           "Where the capture was taken between client and server, from the handshake round trip legs", HFILL } },
         { &hf_rate, { "Sender retransmission rate (%)", "tcpdiag.retrans.rate", FT_DOUBLE, BASE_NONE, NULL, 0x0,

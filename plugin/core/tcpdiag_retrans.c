@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "tcpdiag_evidence.h"
 #include "tcpdiag_flow.h"
 #include "tcpdiag_seq.h"
 #include "tcpdiag_time.h"
@@ -50,14 +51,18 @@ void tcpdiag_syn_history_first(tcpdiag_syn_history *h, const tcpdiag_segment *se
     syn_history_datagram(h, seg);
 }
 
-static void add_cause(tcpdiag_retrans_info *info, tcpdiag_cause c, tcpdiag_where w,
+/* Causes are added most probable first. */
+static void add_cause(tcpdiag_retrans_info *info, tcpdiag_evidence ev, tcpdiag_cause c, tcpdiag_where w,
                       uint32_t frame, uint32_t count)
 {
     if (info->ncauses >= TCPDIAG_MAX_CAUSES)
         return;
-    info->cause[info->ncauses++] = (tcpdiag_cause_item){
-        .cause = (uint8_t)c, .where = (uint8_t)w, .frame = frame, .count = count,
+    info->cause[info->ncauses] = (tcpdiag_cause_item){
+        .cause = (uint8_t)c, .where = (uint8_t)w, .evidence = (uint8_t)ev,
+        .confidence = tcpdiag_evidence_confidence(ev, info->ncauses == 0),
+        .frame = frame, .count = count,
     };
+    info->ncauses++;
 }
 
 static void set_interval(tcpdiag_retrans_info *info, int64_t interval, int64_t previous)
@@ -85,13 +90,13 @@ void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history
     if (ctx->peer_reply_frame) {
         /* The answer passed the capture point and still the sender repeated:
          * it was lost between here and the sender (or arrived too late). */
-        add_cause(info, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, ctx->peer_reply_frame, 0);
+        add_cause(info, EV_SYN_REPLY_SEEN, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, ctx->peer_reply_frame, 0);
     } else {
         if (ctx->icmp_frame)
-            add_cause(info, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP, ctx->icmp_frame, 0);
+            add_cause(info, EV_SYN_ICMP, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP, ctx->icmp_frame, 0);
         else
-            add_cause(info, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP, h->last_frame, h->count);
-        add_cause(info, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, h->last_frame, 0);
+            add_cause(info, EV_SYN_UNANSWERED, TCPDIAG_CAUSE_NO_ANSWER, TCPDIAG_WHERE_AFTER_TAP, h->last_frame, h->count);
+        add_cause(info, EV_SYN_LOST, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, h->last_frame, 0);
     }
     h->count++;
     h->last_interval_ns = interval;
@@ -304,37 +309,10 @@ static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcp
 
 /* ---- causes ---------------------------------------------------------------- */
 
-/* The ranking policy. Each kind of evidence gives its cause a score; the
- * causes are listed by their best score, so the order of this table is the
- * order of confidence, most direct evidence first. */
-typedef enum evidence {
-    EV_BAD_CHECKSUM_TWICE,      /* original and re-send both carry bad checksums */
-    EV_BAD_CHECKSUM,            /* the original carried a bad checksum */
-    EV_FAST_BUT_ACKED,          /* duplicate ACKs made the re-send, yet the data was acknowledged */
-    EV_ACK_BEFORE_RESEND,       /* an ACK of the data passed before the re-send */
-    EV_ICMP_TOO_BIG,            /* an ICMP frag-needed / packet-too-big after the original */
-    EV_FRAGMENT_MISSING,        /* a fragment of the original never came */
-    EV_ORIGINAL_OVERTAKEN,      /* the original arrived here after data sent later */
-    EV_BURST_ON_QUEUE,          /* >= 5 losses within two round trips, round trip rising */
-    EV_FULL_SIZE_STUCK,         /* full-size re-sends while smaller data arrives */
-    EV_TIMER_ON_QUEUE,          /* a timer re-send, round trip rising, no gap reported */
-    EV_ZERO_WINDOW,             /* the receiver offered a zero window then */
-    EV_IP_ID_GAP_AFTER,         /* the receiver's IP IDs skipped after the original */
-    EV_WINDOW_FILLED,           /* the data in flight filled the receiver's window */
-    EV_GAP_BEFORE_TAP,          /* the original never passed the capture point */
-    EV_PATH_MOSTLY_REORDERS,    /* most of this flow's fast re-sends were reordering */
-    EV_IP_ID_GAP_EARLIER,       /* the receiver's IP IDs skipped earlier (lossy return path) */
-    EV_NEVER_ACKED,             /* the original passed and was never acknowledged */
-    EV_SILENT_PEER,             /* nothing from the receiver since the original */
-    EV_PATH_REORDERS,           /* this flow's path has reordered before */
-    EV_DUP_ACKS,                /* duplicate ACKs / SACK asked for it */
-    EV_ZERO_WINDOW_AND_GAP,     /* a zero window, but the receiver also reported a gap */
-    EV_WINDOW_FILLED_AND_GAP,   /* a full window, but the receiver also reported a gap */
-    EV_BURST,                   /* >= 3 losses within two round trips */
-    EV_NOTHING,                 /* no evidence at all: the default guess */
-    EV_COUNT
-} evidence;
 
+
+/* The ranking policy. Each kind of evidence gives its cause a score; the
+ * causes are listed by their best score. */
 static const uint8_t evidence_score[EV_COUNT] = {
     /* A checksum is a fact about the bytes: bad on both copies means the
      * sender computes it wrongly; bad on the original, good now, means it
@@ -392,10 +370,17 @@ static const uint8_t evidence_score[EV_COUNT] = {
     /* A few losses close together: congestion is possible, not shown. */
     [EV_BURST] = 55,
     [EV_NOTHING] = 10,
+    /* SYNs: the answer seen here and lost before the sender first; nothing
+     * at all back, the peer is not answering; the SYN lost is the runner-up. */
+    [EV_SYN_REPLY_SEEN] = 92,
+    [EV_SYN_ICMP] = 72,
+    [EV_SYN_UNANSWERED] = 72,
+    [EV_SYN_LOST] = 70,
 };
 
 typedef struct candidate {
     int score;
+    tcpdiag_evidence ev;
     tcpdiag_cause_item item;
 } candidate;
 
@@ -404,18 +389,18 @@ typedef struct candidates {
     uint32_t n;
 } candidates;
 
-static void propose(candidates *cs, evidence ev, tcpdiag_cause cause, tcpdiag_where where,
+static void propose(candidates *cs, tcpdiag_evidence ev, tcpdiag_cause cause, tcpdiag_where where,
                     uint32_t frame, uint32_t count)
 {
     int score = evidence_score[ev];
     for (uint32_t i = 0; i < cs->n; i++)
         if (cs->c[i].item.cause == cause) {
             if (score > cs->c[i].score)
-                cs->c[i] = (candidate){ score, { (uint8_t)cause, (uint8_t)where, frame, count } };
+                cs->c[i] = (candidate){ score, ev, { .cause = (uint8_t)cause, .where = (uint8_t)where, .frame = frame, .count = count } };
             return;
         }
     if (cs->n < G_N_ELEMENTS(cs->c))
-        cs->c[cs->n++] = (candidate){ score, { (uint8_t)cause, (uint8_t)where, frame, count } };
+        cs->c[cs->n++] = (candidate){ score, ev, { .cause = (uint8_t)cause, .where = (uint8_t)where, .frame = frame, .count = count } };
 }
 
 static int by_score(const void *a, const void *b)
@@ -591,7 +576,7 @@ static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend 
         propose(&cs, EV_NOTHING, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, r->before.first_frame, 0);
     qsort(cs.c, cs.n, sizeof cs.c[0], by_score);
     for (uint32_t i = 0; i < cs.n; i++)
-        add_cause(info, (tcpdiag_cause)cs.c[i].item.cause, (tcpdiag_where)cs.c[i].item.where,
+        add_cause(info, cs.c[i].ev, (tcpdiag_cause)cs.c[i].item.cause, (tcpdiag_where)cs.c[i].item.where,
                   cs.c[i].item.frame, cs.c[i].item.count);
 }
 

@@ -69,6 +69,8 @@ typedef enum tcpdiag_where {
 typedef struct tcpdiag_cause_item {
     uint8_t  cause;     /* tcpdiag_cause */
     uint8_t  where;     /* tcpdiag_where, for losses */
+    uint8_t  evidence;  /* the kind of evidence that named it (tcpdiag_evidence_name) */
+    uint8_t  confidence;  /* percent right in the lab's tuning half; 255 = not measured */
     uint32_t frame;     /* the frame that is the evidence; 0 = none */
     uint32_t count;     /* cause-specific number: dup ACKs, MTU, retransmissions in the burst ... */
 } tcpdiag_cause_item;
@@ -159,5 +161,7 @@ const char *tcpdiag_cause_meaning(tcpdiag_cause c);
 /* "before_capture_point" (the filter value) and "between the sender and the capture point". */
 const char *tcpdiag_where_name(tcpdiag_where w);
 const char *tcpdiag_where_phrase(tcpdiag_where w);
+/* The evidence behind a cause item, as a filter value ("ack_before_resend"). */
+const char *tcpdiag_evidence_name(uint8_t evidence);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "tcpdiag_retrans.h"
 
+#include "tcpdiag_evidence.h"
 #include "tcpdiag_words.h"
 
 static const tcpdiag_word kinds[TCPDIAG_RK_COUNT] = {
@@ -91,4 +92,45 @@ const char *tcpdiag_where_name(tcpdiag_where w)
 const char *tcpdiag_where_phrase(tcpdiag_where w)
 {
     return TCPDIAG_WORD_OF(wheres, w)->meaning;
+}
+
+static const tcpdiag_word evidence_words[EV_COUNT] = {
+    [EV_BAD_CHECKSUM_TWICE] = { "bad_checksum_twice", "original and re-send both carry bad checksums" },
+    [EV_BAD_CHECKSUM] = { "bad_checksum", "the original carried a bad checksum" },
+    [EV_FAST_BUT_ACKED] = { "fast_but_acked", "duplicate ACKs made the re-send, yet the data was acknowledged" },
+    [EV_ACK_BEFORE_RESEND] = { "ack_before_resend", "an ACK of the data passed before the re-send" },
+    [EV_ICMP_TOO_BIG] = { "icmp_too_big", "an ICMP frag-needed / packet-too-big after the original" },
+    [EV_FRAGMENT_MISSING] = { "fragment_missing", "a fragment of the original never came" },
+    [EV_ORIGINAL_OVERTAKEN] = { "original_overtaken", "the original arrived here after data sent later" },
+    [EV_BURST_ON_QUEUE] = { "burst_on_queue", ">= 5 losses within two round trips, round trip rising" },
+    [EV_FULL_SIZE_STUCK] = { "full_size_stuck", "full-size re-sends while smaller data arrives" },
+    [EV_TIMER_ON_QUEUE] = { "timer_on_queue", "a timer re-send, round trip rising, no gap reported" },
+    [EV_ZERO_WINDOW] = { "zero_window", "the receiver offered a zero window then" },
+    [EV_IP_ID_GAP_AFTER] = { "ip_id_gap_after", "the receiver's IP IDs skipped after the original" },
+    [EV_WINDOW_FILLED] = { "window_filled", "the data in flight filled the receiver's window" },
+    [EV_GAP_BEFORE_TAP] = { "gap_before_tap", "the original never passed the capture point" },
+    [EV_PATH_MOSTLY_REORDERS] = { "path_mostly_reorders", "most of this flow's fast re-sends were reordering" },
+    [EV_IP_ID_GAP_EARLIER] = { "ip_id_gap_earlier", "the receiver's IP IDs skipped earlier (lossy return path)" },
+    [EV_NEVER_ACKED] = { "never_acked", "the original passed and was never acknowledged" },
+    [EV_SILENT_PEER] = { "silent_peer", "nothing from the receiver since the original" },
+    [EV_PATH_REORDERS] = { "path_reorders", "this flow's path has reordered before" },
+    [EV_DUP_ACKS] = { "dup_acks", "duplicate ACKs / SACK asked for it" },
+    [EV_ZERO_WINDOW_AND_GAP] = { "zero_window_and_gap", "a zero window, but the receiver also reported a gap" },
+    [EV_WINDOW_FILLED_AND_GAP] = { "window_filled_and_gap", "a full window, but the receiver also reported a gap" },
+    [EV_BURST] = { "burst", ">= 3 losses within two round trips" },
+    [EV_NOTHING] = { "nothing", "no evidence at all: the default guess" },
+    [EV_SYN_REPLY_SEEN] = { "syn_reply_seen", "the peer's answer passed here before the repeat" },
+    [EV_SYN_ICMP] = { "syn_icmp", "an ICMP error answered the SYN" },
+    [EV_SYN_UNANSWERED] = { "syn_unanswered", "nothing came back at all" },
+    [EV_SYN_LOST] = { "syn_lost", "... so the SYN itself may have been lost" },
+};
+
+const char *tcpdiag_evidence_name(uint8_t evidence)
+{
+    return TCPDIAG_WORD_OF(evidence_words, evidence)->name;
+}
+
+uint8_t tcpdiag_evidence_confidence(tcpdiag_evidence ev, bool first)
+{
+    return tcpdiag_confidence_lookup(TCPDIAG_WORD_OF(evidence_words, ev)->name, first);
 }
