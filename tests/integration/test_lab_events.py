@@ -24,7 +24,7 @@ import tdl_score  # noqa: E402
 
 SUBSET = os.path.join(h.CAPTURES_DIR, "lab-events")
 
-# Floors measured on the subset on 2026-12-02 (tcpdiag of commit ca8151a's tree: 139 of 170
+# Floors measured on the subset on 2026-12-02 (plugin as on main at c62105e: 139 of 170
 # captured retransmissions detected, 1 false, kind 128/139, states 4070/4118); counts, not
 # rates, for the causes (few events per class).
 MIN_DETECTED_PCT = 81.7       # kernel retransmissions captured at a tap -> tcpdiag.retrans
