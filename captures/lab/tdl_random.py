@@ -309,6 +309,11 @@ class RandomRun:
         truth["trace"] = summary
         truth["server_port"] = self.port
         truth["nflog_groups"] = {h: NFLOG_GROUP[h] for h in sorted(self.nflog_hosts)}
+        # MSS / path-MTU truth: whether the path MTU was lowered (black hole or ICMP); the
+        # scorer checks tcpdiag's MSS findings against it (tests/integration/test_lab_events.py)
+        truth["expected_mss"] = {"path_mtu_changed": bool(self.p["blackhole"]),
+                                 "icmp": self.p["blackhole"]["icmp"] if self.p["blackhole"]
+                                 else None, "scored_by": "captures/lab/tdl_score.py"}
         with open(os.path.join(s.dir, "truth.json"), "w") as f:
             json.dump(truth, f, indent=1)
             f.write("\n")

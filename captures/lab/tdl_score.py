@@ -62,7 +62,7 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "i
           "tcpdiag.retrans", "tcpdiag.retrans.kind", "tcpdiag.retrans.cause",
           "tcpdiag.retrans.cause.evidence",
           "tcpdiag.not_retrans", "tcpdiag.state.client", "tcpdiag.state.server",
-          "tcpdiag.state.change"]
+          "tcpdiag.state.change", "tcpdiag.mss.reason"]
 KIND_OF_CA = {"Loss": "rto", "Recovery": "fast", "CWR": "fast", "Open": "probe",
               "Disorder": "probe"}
 STATE_NAMES = {"TCP_ESTABLISHED": "ESTABLISHED", "TCP_SYN_SENT": "SYN_SENT",
@@ -83,6 +83,9 @@ SENDER_DROP_NEAR = 0.005   # an nflog record this close to a retransmission is t
 NFLOG_LATE = 1.1
 STATE_SLACK = 0.020        # scheduling on a loaded 2-core machine (delay line is userspace)
 MOD = 1 << 32
+# tcpdiag.mss.reason values that claim the path MTU was lower than the endpoints' links
+PATH_MTU_REASONS = {"pmtu_blackhole", "icmp_frag_needed", "mss_above_link", "ip_fragments",
+                    "fragment_reassembly_failed"}
 # kernel drop reason (skb:kfree_skb) of a copy -> truth cause; other reasons (NOT_SPECIFIED,
 # TCP_OLD_DATA for duplicates the receiver already had, ...) say nothing about the copy's loss
 DROP_CAUSE = {"NETFILTER_DROP": "segment_lost", "QDISC_DROP": "congestion",
@@ -129,7 +132,8 @@ def parse_frames(rows):
             if f["tcpdiag.retrans.cause.evidence"] else [],
             "not_retrans": f["tcpdiag.not_retrans"].split("|")[0],
             "state_client": f["tcpdiag.state.client"], "state_server": f["tcpdiag.state.server"],
-            "change": f["tcpdiag.state.change"]})
+            "change": f["tcpdiag.state.change"],
+            "mss_reasons": [x for x in f["tcpdiag.mss.reason"].split("|") if x]})
     return out
 
 
@@ -492,7 +496,8 @@ def score_run(path):
     run = Run(path)
     res = {"run": os.path.basename(path), "half": run.half, "params": run.params,
            "retrans": [], "false": [], "states": collections.Counter(),
-           "state_misses": [], "rst": [], "kernel_retrans": 0}
+           "state_misses": [], "rst": [], "kernel_retrans": 0, "mss_reasons": {},
+           "path_mtu_changed": bool(run.params.get("blackhole"))}
     rtx, near_hits = run.pieces(run.kernel_retransmissions())
     res["kernel_retrans"] = len(rtx)
     # clock check: a retransmission's frame at its sender's tap minus the trace event (s)
@@ -530,6 +535,8 @@ def score_run(path):
                                      "cause": f["cause"], "flow": "%s:%d>%s:%d" % (
                                          f["src"], f["sport"], f["dst"], f["dport"])})
         score_states(run, tap, frames, tl, res)
+        res["mss_reasons"][tap] = sorted({x for f in frames if "sport" in f
+                                          for x in f["mss_reasons"]})
         score_resets(run, tap, frames, res)
     res["states"] = dict(("%s|%s" % k, v) for k, v in res["states"].items())
     return res
