@@ -59,7 +59,12 @@ def _private_dir():
 
 
 def plugin_file():
-    return os.path.join(_private_dir(), "plugins", "4.0", "epan", "tcpdiag.so")
+    """The copy of the build's tcpdiag.so, in plugins/<major.minor>/epan of the Wireshark built against."""
+    found = glob.glob(os.path.join(_private_dir(), "plugins", "*", "epan", "tcpdiag.so"))
+    if len(found) != 1:
+        raise AssertionError("expected one plugins/<major.minor>/epan/tcpdiag.so in %s, found %s"
+                             % (BUILD_PLUGINS, found))
+    return found[0]
 
 
 def _readable_copy(capture):
