@@ -8,11 +8,13 @@
 # then check that the diagnosis is the same on all of them
 # (tests/versions/compare-diagnoses).
 #
-#   sudo scripts/test-wireshark-versions.sh [--only "trixie sid"] [--no-suite "bookworm"] [--refresh]
+#   sudo scripts/test-wireshark-versions.sh [--only "trixie sid"] [--no-suite "bookworm"] [--jobs N] [--refresh]
 #
 # --only LIST      the Debian suites to run (default: bookworm trixie sid)
 # --no-suite LIST  build, package and compare there, but skip the test suite
 #                  (.ci/run: the host, Debian 12, has just run it on 4.0)
+# --jobs N         compile jobs and test suite tests run at a time (default 2;
+#                  most tests run one tshark after another, so 2 uses 2 cores)
 # --refresh        make the root filesystems again (new Wireshark point releases)
 #
 # Needs root (chroot, mount) and mmdebstrap. Each root filesystem is made once
@@ -31,6 +33,7 @@ out=${TCPDIAG_VERSIONS_OUT:-$top/build-versions}
 mirror=${TCPDIAG_MIRROR:-http://deb.debian.org/debian}
 suites="bookworm trixie sid"
 no_suite=""
+jobs=2
 refresh=0
 
 usage() { sed -n '2,/^# SPDX/p' "$0" | sed 's/^# \{0,1\}//;/^SPDX/d'; }
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --only) suites=$2; shift 2 ;;
         --no-suite) no_suite=$2; shift 2 ;;
+        --jobs) jobs=$2; shift 2 ;;
         --refresh) refresh=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
@@ -109,7 +113,7 @@ trap 'unmount_all; exit 130' INT TERM
 enter() {  # root, command...: as root in the chroot, with a clean environment
     r=$1; shift
     env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-        LANG=C.UTF-8 TERM=dumb TCPDIAG_JOBS=2 chroot "$r" "$@"
+        LANG=C.UTF-8 TERM=dumb TCPDIAG_JOBS=$jobs chroot "$r" "$@"
 }
 
 # --- one suite ----------------------------------------------------------------

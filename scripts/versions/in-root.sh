@@ -4,7 +4,8 @@
 # (read-only), results go to OUT.
 #   in-root.sh version          print the Wireshark version (major.minor.micro)
 #   in-root.sh build OUT        configure and build with -Werror
-#   in-root.sh suite OUT        the README's test command (scripts/run-tests.sh)
+#   in-root.sh suite OUT        the README's test command (scripts/run-tests.sh),
+#                               with ctest running TCPDIAG_JOBS tests at a time
 #   in-root.sh package OUT      cpack -G DEB; install the .deb with apt, prove
 #                               tshark loads it, diagnose the demo capture, dump
 #                               the diagnosis of every capture, remove it
@@ -34,7 +35,7 @@ build)
     cmake --build "$build" -j"${TCPDIAG_JOBS:-2}"
     ;;
 suite)
-    TCPDIAG_BUILD_DIR=$build "$src/scripts/run-tests.sh"
+    TCPDIAG_BUILD_DIR=$build "$src/scripts/run-tests.sh" -j"${TCPDIAG_JOBS:-2}"
     ;;
 package)
     cd "$build"

@@ -140,6 +140,12 @@ def fields(capture, names, extra=()):
     return [line.split("\t") for line in out.splitlines()]
 
 
+def flag_set(value):
+    """A boolean field's first occurrence as -T fields prints it: 1/0 from
+    Wireshark 4.0, True/False from 4.2 on."""
+    return value.split("|")[0] in ("1", "True")
+
+
 def frame_numbers(capture, display_filter, extra=(), check=True, plugin=True):
     """Numbers of the frames a display filter matches."""
     out = tshark(list(extra) + ["-Y", display_filter, "-T", "fields", "-e", "frame.number"], capture,

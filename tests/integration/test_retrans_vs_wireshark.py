@@ -39,7 +39,7 @@ FIELDS = ["frame.number", "tcpdiag.retrans", "tcpdiag.retrans.original", "tcpdia
 def category(r):
     f = dict(zip(FIELDS, r))
     ours = f["tcpdiag.retrans"] != ""
-    if f["ip.flags.mf"].startswith("1") or f["ip.fragment.count"] not in ("", "0"):
+    if h.flag_set(f["ip.flags.mf"]) or f["ip.fragment.count"] not in ("", "0"):
         return "fragments"
     if ours and f["tcp.analysis.out_of_order"] and f["tcpdiag.retrans.original"]:
         return "ws_out_of_order"
@@ -48,7 +48,7 @@ def category(r):
     if not ours and f["tcpdiag.not_retrans"] in ("duplicate_capture", "network_duplicate"):
         return "duplicate"
     if (not ours and f["tcpdiag.handshake"].split("|")[-1] == "simultaneous"
-            and f["tcp.flags.syn"] in ("1", "True") and f["tcp.flags.ack"] in ("1", "True")):
+            and h.flag_set(f["tcp.flags.syn"]) and h.flag_set(f["tcp.flags.ack"])):
         return "simultaneous_open"
     return None
 
