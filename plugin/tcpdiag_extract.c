@@ -10,10 +10,11 @@
  * fewer fields. Each item carries the layer number it belongs to, which is
  * how the IP header around each TCP header is found.
  *
- * This is the only file that reads field_info: in Wireshark 4.2+
- * field_info.value becomes a pointer.
+ * This is the only file that reads field_info (whose value is a pointer from
+ * Wireshark 4.2 on: tcpdiag_compat.h).
  */
 #include "tcpdiag_glue.h"
+#include "tcpdiag_compat.h"
 
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
@@ -101,7 +102,7 @@ static gboolean eth_is_linux_loopback(const field_info *eth)
     if (captured_from(eth) < 12)
         return FALSE;
     for (gint i = 0; i < 12; i++)
-        if (tvb_get_guint8(eth->ds_tvb, eth->start + i) != 0)
+        if (tvb_get_uint8(eth->ds_tvb, eth->start + i) != 0)
             return FALSE;
     return TRUE;
 }
@@ -142,7 +143,7 @@ static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
     for (guint i = 0; arr && i < arr->len; i++) {
         field_info *fi = g_ptr_array_index(arr, i);
         if (fi->total_layer_num == layer) {
-            *stream = fvalue_get_uinteger(&fi->value);
+            *stream = fvalue_get_uinteger(TCPDIAG_FI_VALUE(fi));
             return TRUE;
         }
     }
@@ -157,7 +158,7 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         return FALSE;
     tvbuff_t *tvb = ip->ds_tvb;
     gint off = ip->start;
-    guint8 version = tvb_get_guint8(tvb, off) >> 4;
+    guint8 version = tvb_get_uint8(tvb, off) >> 4;
     if (version == 4 && avail >= 20) {
         seg->tuple.family = 4;
         tvb_memcpy(tvb, seg->tuple.src, off + 12, 4);
@@ -168,7 +169,7 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         seg->ip_df = (frag & 0x4000) != 0;
         if (frag & 0x3fff)  /* more fragments, or not the first one */
             seg->ip_frag = TCPDIAG_FRAG_FIRST;
-        seg->ip_ttl = tvb_get_guint8(tvb, off + 8);
+        seg->ip_ttl = tvb_get_uint8(tvb, off + 8);
         *ip_end = off + (gint)seg->ip_len;
         return TRUE;
     }
@@ -178,7 +179,7 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         tvb_memcpy(tvb, seg->tuple.dst, off + 24, 16);
         guint16 plen = tvb_get_ntohs(tvb, off + 4);
         seg->ip_df = TRUE;  /* routers never fragment IPv6 */
-        seg->ip_ttl = tvb_get_guint8(tvb, off + 7);
+        seg->ip_ttl = tvb_get_uint8(tvb, off + 7);
         /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
         *ip_end = plen ? off + 40 + plen : (gint)tvb_reported_length(tvb);
         seg->ip_len = (guint32)(*ip_end - off);
@@ -200,7 +201,7 @@ static void read_sack_blocks(tvbuff_t *tvb, gint opt, guint8 len, tcpdiag_segmen
 static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg)
 {
     while (opt < end) {
-        guint8 kind = tvb_get_guint8(tvb, opt);
+        guint8 kind = tvb_get_uint8(tvb, opt);
         if (kind == 0)
             return;
         if (kind == 1) {
@@ -211,7 +212,7 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
         }
-        guint8 len = tvb_get_guint8(tvb, opt + 1);
+        guint8 len = tvb_get_uint8(tvb, opt + 1);
         if (len < 2 || opt + len > end) {
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
@@ -220,7 +221,7 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
             seg->mss = tvb_get_ntohs(tvb, opt + 2);
             seg->options |= TCPDIAG_OPT_MSS;
         } else if (kind == 3 && len == 3) {
-            seg->wscale = tvb_get_guint8(tvb, opt + 2);
+            seg->wscale = tvb_get_uint8(tvb, opt + 2);
             seg->options |= TCPDIAG_OPT_WSCALE;
         } else if (kind == 4 && len == 2) {
             seg->options |= TCPDIAG_OPT_SACK_PERM;
@@ -255,8 +256,8 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
         seg->ack = tvb_get_ntohl(tvb, off + 8);
     gint hdr_len = 20;
     if (avail >= 14) {
-        hdr_len = MAX((tvb_get_guint8(tvb, off + 12) >> 4) * 4, 20);  /* below 20 is bogus */
-        seg->flags = tvb_get_guint8(tvb, off + 13);
+        hdr_len = MAX((tvb_get_uint8(tvb, off + 12) >> 4) * 4, 20);  /* below 20 is bogus */
+        seg->flags = tvb_get_uint8(tvb, off + 13);
         seg->flags_known = TRUE;
     }
     if (avail >= 16)
@@ -344,8 +345,8 @@ static void read_icmp(const field_info *icmp, tcpdiag_segment *seg)
     seg->icmp_v6 = icmp->hfinfo->id == hf_icmpv6;
     gint avail = captured_from(icmp);
     if (avail >= 2) {
-        seg->icmp_type = tvb_get_guint8(icmp->ds_tvb, icmp->start);
-        seg->icmp_code = tvb_get_guint8(icmp->ds_tvb, icmp->start + 1);
+        seg->icmp_type = tvb_get_uint8(icmp->ds_tvb, icmp->start);
+        seg->icmp_code = tvb_get_uint8(icmp->ds_tvb, icmp->start + 1);
     }
     seg->quoted_by = classify_icmp(seg->icmp_type, seg->icmp_code, seg->icmp_v6);
     if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && avail >= 8)
@@ -388,13 +389,13 @@ static guint extract_first_fragments(proto_tree *tree, packet_info *pinfo, GPtrA
         tvbuff_t *tvb = ip->ds_tvb;
         guint16 frag = tvb_get_ntohs(tvb, ip->start + 6);
         gboolean first_with_more = (frag & 0x2000) && (frag & 0x1fff) == 0;
-        if (!first_with_more || tvb_get_guint8(tvb, ip->start + 9) != 6
+        if (!first_with_more || tvb_get_uint8(tvb, ip->start + 9) != 6
             || ip_has_tcp_above(tree, tcps, ip))
             continue;
         tcpdiag_segment *seg = &out[n];
         memset(seg, 0, sizeof *seg);
         gint ip_end = 0;
-        gint ihl = (tvb_get_guint8(tvb, ip->start) & 0x0f) * 4;
+        gint ihl = (tvb_get_uint8(tvb, ip->start) & 0x0f) * 4;
         if (!read_ip(ip, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
             continue;
         /* Everything above this IP header is in higher layers: count below the next one. */

@@ -11,7 +11,9 @@
 #define TCPDIAG_REPORT_COMMON_H
 
 #include "tcpdiag_glue.h"
+#include "tcpdiag_compat.h"
 
+#include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 
 typedef enum tcpdiag_report_format {
@@ -71,7 +73,7 @@ void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, 
                            tap_finish_cb finish);
 
 /* The `-z` entry of a report, in the Generic group. */
-void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char *, void *));
+void tcpdiag_report_register_ui(const char *cli_string, stat_tap_init_cb init);
 
 /* ---- hosts ---------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
  * with one pass or two and whether or not a tree is shown.
  */
 #include "tcpdiag_glue.h"
+#include "tcpdiag_compat.h"
 
 #include <stdio.h>
 
@@ -119,7 +120,7 @@ static void summary_finish(void *data)
     g_free(s);
 }
 
-static void summary_init(const char *opt_arg, void *userdata _U_)
+static tcpdiag_tap_init_result summary_init(const char *opt_arg, void *userdata _U_)
 {
     const char *prefix = "tcpdiag,summary";
     const char *filter = NULL;
@@ -137,6 +138,7 @@ static void summary_init(const char *opt_arg, void *userdata _U_)
         g_free(s);
         exit(1);
     }
+    return TCPDIAG_TAP_INIT_OK;
 }
 
 void tcpdiag_summary_register(void)
