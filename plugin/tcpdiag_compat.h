@@ -51,4 +51,8 @@ typedef void tcpdiag_tap_init_result;
 #define TCPDIAG_TAP_INIT_OK
 #endif
 
+/* Not needed: 4.6 gave value-to-string helpers (val_to_str and friends) a
+ * memory-pool argument, but tcpdiag names its values from its own tables
+ * (core/) and calls none of them. */
+
 #endif /* TCPDIAG_COMPAT_H */

@@ -14,10 +14,12 @@ sanitizer settings passed through, so a plugin built with TCPDIAG_SANITIZE=ON
 loads into the system tshark.
 """
 import csv
+import functools
 import glob
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -138,6 +140,21 @@ def fields(capture, names, extra=()):
         args += ["-e", n]
     out = tshark(args, capture)
     return [line.split("\t") for line in out.splitlines()]
+
+
+@functools.lru_cache(maxsize=None)
+def wireshark_release():
+    """(major, minor) of the tshark the tests run."""
+    out = subprocess.run([TSHARK, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         timeout=TIMEOUT).stdout.decode("utf-8", "replace")
+    m = re.search(r"(\d+)\.(\d+)\.\d+", out)
+    return (int(m.group(1)), int(m.group(2)))
+
+
+def read_error_exit_status():
+    """tshark's exit status after a read error such as a capture cut short in
+    the middle of a packet: 2 up to 4.4; 4.6 returns WS_EXIT_READ_ERROR, 14."""
+    return 14 if wireshark_release() >= (4, 6) else 2
 
 
 def flag_set(value):
