@@ -81,6 +81,10 @@ static const char *cause_sentence(wmem_allocator_t *scope, const tcpdiag_cause_i
         return wmem_strdup_printf(scope, "%s: frame %u acknowledged the data just before this re-send; they crossed", meaning, ci->frame);
     case TCPDIAG_CAUSE_CONGESTION:
         return wmem_strdup_printf(scope, "%s (%u losses within two round trips)", meaning, ci->count);
+    case TCPDIAG_CAUSE_REORDERING:
+        if (ci->count)
+            return wmem_strdup_printf(scope, "%s: this path has reordered %u time(s) already, latest frame %u", meaning, ci->count, ci->frame);
+        return wmem_strdup_printf(scope, "%s: the original (frame %u) arrived here after later data", meaning, ci->frame);
     default:
         break;
     }
@@ -141,14 +145,22 @@ static const char *original_text(wmem_allocator_t *pool, const tcpdiag_retrans_i
                               : "a transmission the capture did not see";
 }
 
+/* "rto", or "rto, spurious" when the data had already been acknowledged. */
+static const char *kind_text(wmem_allocator_t *pool, const tcpdiag_retrans_info *r)
+{
+    const char *kind = tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind);
+    return r->spurious ? wmem_strdup_printf(pool, "%s, %s", kind, tcpdiag_retrans_kind_name(TCPDIAG_RK_SPURIOUS))
+                       : kind;
+}
+
 static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retrans_info *r)
 {
     if (r->kind != TCPDIAG_RK_NONE) {
         const char *top = r->ncauses ? tcpdiag_cause_name((tcpdiag_cause)r->cause[0].cause) : "unknown";
         const char *why = r->ncauses ? cause_sentence(pinfo->pool, &r->cause[0]) : "";
-        expert_add_info_format(pinfo, item, &ei_kind[r->kind],
+        expert_add_info_format(pinfo, item, &ei_kind[r->spurious ? TCPDIAG_RK_SPURIOUS : r->kind],
             "Retransmission (%s), attempt %u of %s: probable cause %s - %s",
-            tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind), r->attempt,
+            kind_text(pinfo->pool, r), r->attempt,
             original_text(pinfo->pool, r), top, why);
         for (guint i = 1; i < r->ncauses; i++)
             expert_add_info_format(pinfo, item, &ei_cause[r->cause[i].cause],
@@ -183,13 +195,19 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     proto_item *item = top;
     if (r->kind != TCPDIAG_RK_NONE) {
         item = add_gen(proto_tree_add_item(tree, hf_retrans, tvb, 0, 0, ENC_NA));
-        proto_item_append_text(item, ": %s, attempt %u", tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind), r->attempt);
+        const char *kind = kind_text(pinfo->pool, r);
+        proto_item_append_text(item, ": %s, attempt %u", kind, r->attempt);
         if (r->original_known)
             proto_item_append_text(item, " of frame %u", r->original);
-        proto_item_append_text(top, ", retransmission (%s)", tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind));
+        proto_item_append_text(top, ", retransmission (%s)", kind);
         proto_tree *t = proto_item_add_subtree(item, ett_retrans);
         proto_item *k = add_gen(proto_tree_add_string(t, hf_kind, tvb, 0, 0, tcpdiag_retrans_kind_name((tcpdiag_retrans_kind)r->kind)));
         proto_item_append_text(k, " (%s)", tcpdiag_retrans_kind_meaning((tcpdiag_retrans_kind)r->kind));
+        /* A second value, so that tcpdiag.retrans.kind == "spurious" finds these too. */
+        if (r->spurious) {
+            k = add_gen(proto_tree_add_string(t, hf_kind, tvb, 0, 0, tcpdiag_retrans_kind_name(TCPDIAG_RK_SPURIOUS)));
+            proto_item_append_text(k, " (%s)", tcpdiag_retrans_kind_meaning(TCPDIAG_RK_SPURIOUS));
+        }
         if (r->original_known)
             add_gen(proto_tree_add_uint(t, hf_original, tvb, 0, 0, r->original));
         if (r->previous && r->previous != r->original)
@@ -223,6 +241,7 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
             "The re-send in frame %u was not needed: the receiver already had the data (DSACK); its ACK was %s",
             r->unneeded, r->unneeded_cause == TCPDIAG_CAUSE_ACK_LOST ? "lost on the way back"
                          : r->unneeded_cause == TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL ? "late: the original had filled the receiver's window"
+                         : r->unneeded_cause == TCPDIAG_CAUSE_REORDERING ? "never missing: the original was overtaken by later data (reordering) and the duplicate ACKs asked too early"
                          : "late, not lost");
     }
     add_experts(pinfo, item, r);
@@ -246,7 +265,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &hf_retrans, { "Retransmission", "tcpdiag.retrans", FT_NONE, BASE_NONE, NULL, 0x0,
           "Present only when this segment re-sends sequence space (data, SYN or FIN) the same side already sent", HFILL } },
         { &hf_kind, { "Kind", "tcpdiag.retrans.kind", FT_STRING, BASE_NONE, NULL, 0x0,
-          "rto, fast, spurious, probe, syn, synack, fin or pmtu", HFILL } },
+          "What made the sender re-send: rto, fast, probe, syn, synack, fin or pmtu; a second value spurious when the data had already been acknowledged at the capture point", HFILL } },
         { &hf_original, { "Original transmission", "tcpdiag.retrans.original", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
           "The first transmission of this data, when it was captured", HFILL } },
         { &hf_previous, { "Previous transmission", "tcpdiag.retrans.previous", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
@@ -282,7 +301,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &hf_unneeded, { "Unneeded re-send", "tcpdiag.retrans.unneeded", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "This ACK's DSACK block shows the receiver got that frame's data twice: the retransmission was not needed", HFILL } },
         { &hf_unneeded_cause, { "Why it was re-sent", "tcpdiag.retrans.unneeded.cause", FT_STRING, BASE_NONE, NULL, 0x0,
-          "ack_late (the ACK of the original came after the sender's timer), ack_lost (the receiver's ACKs were being lost) or receiver_window_full (the original filled the receiver's window; it was slow to ACK)", HFILL } },
+          "ack_late (the ACK of the original came after the sender's timer), ack_lost (the receiver's ACKs were being lost), receiver_window_full (the original filled the receiver's window; it was slow to ACK) or reordering (a fast re-send of an original that was only overtaken)", HFILL } },
         { &hf_checksum, { "TCP checksum", "tcpdiag.checksum", FT_STRING, BASE_NONE, NULL, 0x0,
           "tcpdiag's own check of the TCP checksum, shown when not good: bad, or partial (checksum offload on the capturing host)", HFILL } },
     };
@@ -311,6 +330,7 @@ void tcpdiag_view_retrans_register(int proto, module_t *prefs)
         { &ei_cause[TCPDIAG_CAUSE_PATH_MTU_EXCEEDED], { "tcpdiag.cause.path_mtu_exceeded", PI_PROTOCOL, PI_NOTE, "Also possible: the original was too big for the path", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_CONGESTION], { "tcpdiag.cause.congestion", PI_SEQUENCE, PI_NOTE, "Also possible: congestion", EXPFILL } },
         { &ei_cause[TCPDIAG_CAUSE_NO_ANSWER], { "tcpdiag.cause.no_answer", PI_SEQUENCE, PI_NOTE, "Also possible: no answer from the peer", EXPFILL } },
+        { &ei_cause[TCPDIAG_CAUSE_REORDERING], { "tcpdiag.cause.reordering", PI_SEQUENCE, PI_NOTE, "Also possible: the original was reordered, not lost", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_OUT_OF_ORDER], { "tcpdiag.not_retrans.out_of_order", PI_SEQUENCE, PI_NOTE, "Out-of-order segment: reordered before the capture point, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_KEEPALIVE], { "tcpdiag.not_retrans.keepalive", PI_SEQUENCE, PI_CHAT, "TCP keep-alive, not a retransmission", EXPFILL } },
         { &ei_lookalike[TCPDIAG_LA_ZERO_WINDOW_PROBE], { "tcpdiag.not_retrans.zero_window_probe", PI_SEQUENCE, PI_NOTE, "Zero-window probe, not a retransmission", EXPFILL } },

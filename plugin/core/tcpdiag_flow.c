@@ -136,7 +136,7 @@ bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq)
 
 /* ---- gaps ------------------------------------------------------------------ */
 
-void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns)
+void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, const tcpdiag_segment *seg)
 {
     if (!f->holes)
         f->holes = g_new(tcpdiag_hole, TCPDIAG_FLOW_MAX_HOLES);
@@ -144,7 +144,10 @@ void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t
         memmove(f->holes, f->holes + 1, (TCPDIAG_FLOW_MAX_HOLES - 1) * sizeof f->holes[0]);
         f->hole_count--;
     }
-    f->holes[f->hole_count++] = (tcpdiag_hole){ .seq = seq, .end = end, .frame = frame, .ns = ns };
+    f->holes[f->hole_count++] = (tcpdiag_hole){
+        .seq = seq, .end = end, .frame = seg->frame, .ns = seg->time_ns,
+        .tsval = seg->tsval, .ip_id = seg->ip_id, .has_tsval = (seg->options & TCPDIAG_OPT_TS) != 0,
+    };
 }
 
 bool tcpdiag_flow_hole_fill(tcpdiag_flow *f, uint32_t seq, uint32_t end, tcpdiag_hole *found)
@@ -262,6 +265,7 @@ static uint32_t dsack_resend(tcpdiag_flow *f, const tcpdiag_sack_block *b, tcpdi
             break;
         if (tx->tx_count >= 2) {
             dsack->ack_was_seen = tx->flags & TCPDIAG_TX_RESENT_ACKED;
+            dsack->fast = tx->flags & TCPDIAG_TX_RESENT_FAST;
             dsack->window_full = f->window_full_frame && f->window_full_ns >= tx->first_ns &&
                                  f->window_full_ns < tx->last_ns;
             return tx->last_frame;
@@ -361,9 +365,19 @@ void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
             f->ip_id_gap_frame = seg->frame;
             f->ip_id_gap_ns = seg->time_ns;
         }
+        /* An ID from inside a recent jump arrived late: that datagram was
+         * reordered, not lost, so the jump overstated the losses. */
+        if (step > 0x8000 && (uint16_t)(f->last_ip_id - seg->ip_id) < 64 && f->ip_id_gaps)
+            f->ip_id_gaps--;
         if (step == 0 || step > 0x8000)
             return;  /* a duplicate or an older datagram: keep the run */
     }
     f->ip_id_known = true;
     f->last_ip_id = seg->ip_id;
+}
+
+void tcpdiag_flow_note_reordering(tcpdiag_flow *f, uint32_t frame)
+{
+    f->reorder_count++;
+    f->reorder_frame = frame;
 }

@@ -29,6 +29,9 @@ enum tcpdiag_tx_flag {
     TCPDIAG_TX_ACKED          = 0x10,
     TCPDIAG_TX_SACKED         = 0x20,
     TCPDIAG_TX_RESENT_ACKED   = 0x40,  /* re-sent after its ACK had passed the capture point */
+    TCPDIAG_TX_REORDERED      = 0x80,  /* the original arrived after data sent later: reordered on
+                                          its way to the capture point, not lost there */
+    TCPDIAG_TX_RESENT_FAST    = 0x100, /* the latest re-send answered the receiver (fast), not a timer */
 };
 
 /* One range of sequence space [seq, end) and its transmissions. */
@@ -40,15 +43,21 @@ typedef struct tcpdiag_tx {
     uint32_t tsval;              /* of the latest transmission (duplicate-capture test) */
     uint16_t ip_id;
     uint16_t tx_count;
-    uint8_t  flags;              /* enum tcpdiag_tx_flag */
+    uint16_t flags;              /* enum tcpdiag_tx_flag */
     uint8_t  ip_ttl;
 } tcpdiag_tx;
 
-/* Sequence space the capture never saw go out, first noticed at `frame`. */
+/* Sequence space the capture never saw go out, first noticed at `frame`.
+ * The datagram that revealed the gap keeps its send-order marks (TCP
+ * timestamp, IP ID): whatever fills the gap with older marks was sent
+ * before it, so it is the original arriving late, not a re-send. */
 typedef struct tcpdiag_hole {
     uint32_t seq, end;
     uint32_t frame;
     int64_t  ns;
+    uint32_t tsval;
+    uint16_t ip_id;
+    bool     has_tsval;
 } tcpdiag_hole;
 
 struct tcpdiag_flow {
@@ -85,6 +94,10 @@ struct tcpdiag_flow {
     uint32_t   icmp_ptb_frame;
     int64_t    icmp_ptb_ns;
     uint32_t   icmp_ptb_mtu;
+    /* Reordering on this direction's path: an original that arrived after
+     * later data, or a fast re-send the receiver reported as received twice. */
+    uint32_t   reorder_count;
+    uint32_t   reorder_frame;
 
     /* ---- the receiver's answers ---- */
     bool       ack_known;
@@ -129,7 +142,8 @@ tcpdiag_tx *tcpdiag_flow_tx_insert(tcpdiag_flow *f, uint32_t at, const tcpdiag_s
 /* Cut range i in two at `seq` (a re-send covering part of it); false when the table is full. */
 bool tcpdiag_flow_tx_split(tcpdiag_flow *f, uint32_t i, uint32_t seq);
 
-void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, uint32_t frame, int64_t ns);
+/* `seg` is the segment that revealed the gap [seq, end). */
+void tcpdiag_flow_hole_add(tcpdiag_flow *f, uint32_t seq, uint32_t end, const tcpdiag_segment *seg);
 /* The hole [seq, end) falls in, or NULL; removes the filled part. */
 bool tcpdiag_flow_hole_fill(tcpdiag_flow *f, uint32_t seq, uint32_t end, tcpdiag_hole *found);
 
@@ -138,9 +152,12 @@ bool tcpdiag_flow_hole_fill(tcpdiag_flow *f, uint32_t seq, uint32_t end, tcpdiag
 typedef struct tcpdiag_dsack {
     bool ack_was_seen;   /* the unneeded re-send came after its ACK passed the capture point */
     bool window_full;    /* its original had filled the receiver's window */
+    bool fast;           /* it answered duplicate ACKs / SACKs: the original was only overtaken */
 } tcpdiag_dsack;
 uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack);
 /* Any segment of this flow's sender (IP ID run, liveness). */
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg);
+/* Evidence of reordering on this direction's path, seen in `frame`. */
+void tcpdiag_flow_note_reordering(tcpdiag_flow *f, uint32_t frame);
 
 #endif

@@ -23,6 +23,13 @@
 #define CAPTURE_DUP_NS    (10 * G_GINT64_CONSTANT(1000000))
 /* Without a measured round trip, a gap filled this soon is reordering. */
 #define REORDER_DEFAULT_NS (3 * G_GINT64_CONSTANT(1000000))
+/* No stack's timer re-sends sooner than this after the previous copy: Linux's
+ * shortest, a tail-loss probe, waits two round trips plus 2 jiffies (2 ms at
+ * HZ=1000); RTOs are 200 ms (Linux, macOS) to 1 s (RFC 6298). Sooner, the
+ * sender was answering the receiver's ACKs, even when the capture missed them. */
+#define TIMER_FLOOR_NS    (2 * G_GINT64_CONSTANT(1000000))
+/* IP IDs this far behind the gap's are the same sender's earlier datagrams. */
+#define IP_ID_ORDER_SPAN  64
 
 /* ---- SYN and SYN-ACK ------------------------------------------------------- */
 
@@ -155,16 +162,46 @@ static tcpdiag_lookalike probe_lookalike(const tcpdiag_flow *f, const tcpdiag_se
     return TCPDIAG_LA_NONE;
 }
 
-/* The datagram of an earlier transmission again: same IP ID (or, where the
- * IPv4 ID says nothing — IPv6, or ID 0 as on Linux SYN-ACKs — the same TCP
- * timestamp), same timestamp and TTL. A re-send is a new datagram. */
-static bool same_datagram(uint16_t ip_id, uint8_t ip_ttl, uint32_t tsval, const tcpdiag_segment *seg)
+/* The datagram of an earlier transmission again: same IP ID, timestamp and
+ * TTL. A re-send is a new datagram with a new IPv4 ID. Where the ID says
+ * nothing (IPv6, or ID 0 as on Linux SYN-ACKs) a re-send within the same
+ * millisecond repeats every byte, timestamp included; what tells it apart
+ * is why it was sent: a re-send that soon answers the receiver, so a copy
+ * needs the receiver to have been silent since the earlier one
+ * (`receiver_spoke`). */
+static bool same_datagram(uint16_t ip_id, uint8_t ip_ttl, uint32_t tsval, const tcpdiag_segment *seg,
+                          bool receiver_spoke)
 {
     if (ip_ttl != seg->ip_ttl || tsval != seg->tsval)
         return false;
     if (seg->tuple.family == 4 && seg->ip_id != 0)
         return ip_id == seg->ip_id;
-    return seg->options & TCPDIAG_OPT_TS;
+    return (seg->options & TCPDIAG_OPT_TS) && !receiver_spoke;
+}
+
+typedef enum send_order {
+    SENT_UNKNOWN,   /* no marks to compare: judge by timing */
+    SENT_BEFORE,    /* the original, overtaken on the way */
+    SENT_AFTER,     /* a re-send */
+} send_order;
+
+/* Was the segment filling a gap sent before or after the segment that
+ * revealed the gap? A re-send is stamped (TCP timestamp, IPv4 ID) later
+ * than everything sent before it; the original carries older marks. The
+ * IPv4 ID is exact; a timestamp only orders segments a tick apart. */
+static send_order gap_send_order(const tcpdiag_hole *h, const tcpdiag_segment *seg)
+{
+    if (seg->tuple.family == 4 && seg->ip_id != 0 && h->ip_id != 0) {
+        uint16_t behind = (uint16_t)(h->ip_id - seg->ip_id);
+        uint16_t ahead = (uint16_t)(seg->ip_id - h->ip_id);
+        if (behind > 0 && behind <= IP_ID_ORDER_SPAN)
+            return SENT_BEFORE;
+        if (ahead > 0 && ahead <= 0x8000)
+            return SENT_AFTER;
+    }
+    if (h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && seg->tsval != h->tsval)
+        return (int32_t)(seg->tsval - h->tsval) < 0 ? SENT_BEFORE : SENT_AFTER;
+    return SENT_UNKNOWN;
 }
 
 /* A copy within 10 ms is the capture's own; a later one came through the network. */
@@ -179,7 +216,7 @@ static void mark_duplicate(tcpdiag_retrans_info *info, const tcpdiag_segment *se
 bool tcpdiag_retrans_syn_duplicate(const tcpdiag_syn_history *h, const tcpdiag_segment *seg,
                                    tcpdiag_retrans_info *info)
 {
-    if (!h->count || !same_datagram(h->ip_id, h->ip_ttl, h->tsval, seg))
+    if (!h->count || !same_datagram(h->ip_id, h->ip_ttl, h->tsval, seg, false))
         return false;
     mark_duplicate(info, seg, h->last_ns, h->last_frame);
     return true;
@@ -196,6 +233,7 @@ typedef struct resend {
     tcpdiag_tx before;          /* the first overlapped range as it was before this re-send */
     bool     original_seen;
     bool     tail;              /* it re-sends the highest data sent so far */
+    bool     acked;             /* the capture point had seen all of it acknowledged */
     uint32_t hole_frame;        /* the original escaped the capture: gap noticed here */
 } resend;
 
@@ -234,18 +272,28 @@ static bool in_rto_recovery(tcpdiag_flow *f, const resend *r)
     return tcpdiag_seq_lt(r->seq, f->rto_recovery_end);
 }
 
+static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r)
+{
+    int64_t silent = r->seg->time_ns - f->last_heard_ns;
+    return f->last_heard_ns > 0 && silent >= RTO_FLOOR_NS && silent >= 2 * r->ctx->rtt_ns;
+}
+
 static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
     const tcpdiag_segment *seg = r->seg;
     bool bare_fin = seg->payload_len == 0 && (seg->flags & TCPDIAG_FIN);
-    if (f->ack_known && tcpdiag_seq_leq(r->old_end, f->highest_ack))
-        return TCPDIAG_RK_SPURIOUS;
     if (in_rto_recovery(f, r))
         return TCPDIAG_RK_RTO;
     /* RFC 1191 / 8201: the stack re-sends at once in smaller pieces. */
     if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.last_ns)
         return TCPDIAG_RK_PMTU;
-    if (loss_signalled_since(f, r))
+    if (info->interval_known && info->interval_ns < TIMER_FLOOR_NS)
+        return TCPDIAG_RK_FAST;
+    /* Fast recovery re-sends as the receiver's ACKs come in; after a silence
+     * longer than any fast path waits, the timer sent it, whatever the
+     * receiver had signalled before (a black hole: small segments SACKed at
+     * once, the full-size one re-sent only when the RTO fires). */
+    if (!receiver_silent_for_timer(f, r) && loss_signalled_since(f, r))
         return TCPDIAG_RK_FAST;
     /* Tail-loss probe (RFC 8985 7): first re-send of the last segment, sooner
      * than a retransmission timer, with no loss episode under way. */
@@ -422,6 +470,18 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
                 f->last_heard_frame ? f->last_heard_frame : r->before.first_frame, attempt);
 }
 
+/* The receiver asked for data that was only overtaken: its original
+ * arrived here after later data, or this path has reordered before. */
+static void propose_reordering(candidates *cs, const tcpdiag_flow *f, const resend *r, uint8_t kind)
+{
+    if (!r->original_seen || r->acked)
+        return;
+    if (r->before.flags & TCPDIAG_TX_REORDERED)
+        propose(cs, 90, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_BEFORE_TAP, r->before.first_frame, 0);
+    else if (kind == TCPDIAG_RK_FAST && f->reorder_count)
+        propose(cs, 77, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_UNKNOWN, f->reorder_frame, f->reorder_count);
+}
+
 /* A timer fired while the round trip was growing and the receiver reported
  * no gap: the ACK is most likely stuck in the same queue, not lost. */
 static void propose_late_ack(candidates *cs, tcpdiag_flow *f, const resend *r, uint8_t kind)
@@ -441,6 +501,7 @@ static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend 
     propose_path(&cs, f, r, info->attempt);
     propose_acks(&cs, f, back, r);
     propose_loss(&cs, f, r, info->attempt);
+    propose_reordering(&cs, f, r, info->kind);
     if (cs.n == 0)
         propose(&cs, 10, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, r->before.first_frame, 0);
     qsort(cs.c, cs.n, sizeof cs.c[0], by_score);
@@ -454,7 +515,7 @@ static void rank_causes(tcpdiag_flow *f, const tcpdiag_flow *back, const resend 
 static void new_data(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t seq, uint32_t end)
 {
     if (f->snd_max_known && tcpdiag_seq_gt(seq, f->snd_max))
-        tcpdiag_flow_hole_add(f, f->snd_max, seq, seg->frame, seg->time_ns);
+        tcpdiag_flow_hole_add(f, f->snd_max, seq, seg);
     /* This segment uses up the window the receiver last offered. */
     if (f->ack_known && f->rcv_wscale_known && f->window > 0 &&
         tcpdiag_seq_geq(end, f->highest_ack + f->window)) {
@@ -495,6 +556,18 @@ static uint32_t resend_ranges(tcpdiag_flow *f, const tcpdiag_segment *seg, uint3
                               (seg->checksum == TCPDIAG_CSUM_BAD ? TCPDIAG_TX_CSUM_BAD_LAST : 0));
     }
     return bytes;
+}
+
+/* Remember whether the latest re-send of [seq, end) answered the receiver:
+ * a DSACK for it later shows reordering rather than a late ACK. */
+static void mark_resent_fast(tcpdiag_flow *f, uint32_t seq, uint32_t end, bool fast)
+{
+    for (uint32_t i = tcpdiag_flow_tx_find(f, seq); i < f->tx_count; i++) {
+        tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!tcpdiag_seq_lt(tx->seq, end))
+            break;
+        tx->flags = (uint16_t)(fast ? tx->flags | TCPDIAG_TX_RESENT_FAST : tx->flags & ~TCPDIAG_TX_RESENT_FAST);
+    }
 }
 
 static void count_loss(tcpdiag_flow *f, int64_t ns)
@@ -546,13 +619,18 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     tcpdiag_hole hole;
     if (tcpdiag_flow_hole_fill(f, seq, r.old_end, &hole)) {
         int64_t window = ctx->rtt_ns > 0 ? ctx->rtt_ns : REORDER_DEFAULT_NS;
-        tcpdiag_flow_tx_insert(f, tcpdiag_flow_tx_find(f, seq), seg, seq, r.old_end)->flags |= TCPDIAG_TX_FROM_HOLE;
+        tcpdiag_tx *filled = tcpdiag_flow_tx_insert(f, tcpdiag_flow_tx_find(f, seq), seg, seq, r.old_end);
         f->data_segs++;
-        if (seg->time_ns - hole.ns < window) {
+        send_order order = gap_send_order(&hole, seg);
+        bool reordered = order == SENT_BEFORE || (order == SENT_UNKNOWN && seg->time_ns - hole.ns < window);
+        if (reordered) {
+            filled->flags |= TCPDIAG_TX_REORDERED;
+            tcpdiag_flow_note_reordering(f, seg->frame);
             info->lookalike = TCPDIAG_LA_OUT_OF_ORDER;
             info->related = hole.frame;
             return;
         }
+        filled->flags |= TCPDIAG_TX_FROM_HOLE;
         r.original_seen = false;
         r.hole_frame = hole.frame;
         r.before = (tcpdiag_tx){ .seq = seq, .end = r.old_end, .first_frame = hole.frame,
@@ -564,7 +642,8 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         tcpdiag_tx *first = at < f->tx_count ? tcpdiag_flow_tx_at(f, at) : NULL;
         if (first && tcpdiag_seq_lt(first->seq, r.old_end)) {
             if (first->seq == seg->seq && first->end == end &&
-                same_datagram(first->ip_id, first->ip_ttl, first->tsval, seg)) {
+                same_datagram(first->ip_id, first->ip_ttl, first->tsval, seg,
+                              f->last_heard_ns > first->last_ns)) {
                 mark_duplicate(info, seg, first->last_ns, first->last_frame);
                 return;
             }
@@ -587,17 +666,34 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     if (tcpdiag_seq_gt(end, f->snd_max))
         new_data(f, seg, f->snd_max, end);
 
+    /* Already acknowledged here: spurious, whatever made the sender re-send it. */
+    r.acked = f->ack_known && tcpdiag_seq_leq(r.old_end, f->highest_ack);
+    info->spurious = r.acked;
     info->kind = (uint8_t)classify(f, &r, info);
-    if (info->kind == TCPDIAG_RK_SPURIOUS && r.original_seen) {
+    if (r.acked && r.original_seen) {
         uint32_t at = tcpdiag_flow_tx_find(f, seq);
         if (at < f->tx_count)
             tcpdiag_flow_tx_at(f, at)->flags |= TCPDIAG_TX_RESENT_ACKED;
     }
+    mark_resent_fast(f, seq, r.old_end, info->kind == TCPDIAG_RK_FAST);
     rank_causes(f, back, &r, info);
     if (info->attempt == 1)
         count_loss(f, seg->time_ns);
     f->data_segs++;
     f->retrans_segs++;
+}
+
+/* Why a re-send the receiver reports as received twice (DSACK) was made. */
+static tcpdiag_cause unneeded_cause(const tcpdiag_dsack *dsack, const tcpdiag_flow *acks_sender)
+{
+    if (dsack->window_full)
+        return TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL;
+    if (dsack->ack_was_seen)
+        return TCPDIAG_CAUSE_ACK_LOST;
+    /* The receiver asked for it with duplicate ACKs while the original was still on its way. */
+    if (dsack->fast)
+        return TCPDIAG_CAUSE_REORDERING;
+    return acks_sender && acks_sender->ip_id_gaps ? TCPDIAG_CAUSE_ACK_LOST : TCPDIAG_CAUSE_ACK_LATE;
 }
 
 void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *out_flow,
@@ -614,9 +710,11 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
          * this receiver are missing at the capture point: its ACKs were
          * being lost. Otherwise the ACK was only late. */
         if (info->unneeded)
-            info->unneeded_cause = dsack.window_full ? TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL
-                                 : dsack.ack_was_seen || (out_flow && out_flow->ip_id_gaps)
-                                       ? TCPDIAG_CAUSE_ACK_LOST : TCPDIAG_CAUSE_ACK_LATE;
+            info->unneeded_cause = unneeded_cause(&dsack, out_flow);
+        /* A fast re-send the receiver got twice: its original had only been
+         * overtaken by later data. */
+        if (info->unneeded && info->unneeded_cause == TCPDIAG_CAUSE_REORDERING)
+            tcpdiag_flow_note_reordering(back_flow, seg->frame);
     }
     if (!out_flow)
         return;

@@ -19,7 +19,7 @@ typedef enum tcpdiag_retrans_kind {
     TCPDIAG_RK_NONE = 0,
     TCPDIAG_RK_RTO,         /* the sender's retransmission timer expired */
     TCPDIAG_RK_FAST,        /* the receiver asked for it with duplicate ACKs / SACK */
-    TCPDIAG_RK_SPURIOUS,    /* the data had already been acknowledged at the capture point */
+    TCPDIAG_RK_SPURIOUS,    /* not a kind of its own: the name of `spurious`, shown after the kind */
     TCPDIAG_RK_PROBE,       /* tail-loss probe: the last segment re-sent ~2 RTT later */
     TCPDIAG_RK_SYN,
     TCPDIAG_RK_SYNACK,
@@ -53,6 +53,7 @@ typedef enum tcpdiag_cause {
     TCPDIAG_CAUSE_PATH_MTU_EXCEEDED,  /* ICMP said the original was too big; PMTUD at work */
     TCPDIAG_CAUSE_CONGESTION,
     TCPDIAG_CAUSE_NO_ANSWER,
+    TCPDIAG_CAUSE_REORDERING,  /* the original was overtaken by later data, not lost */
     TCPDIAG_CAUSE_COUNT
 } tcpdiag_cause;
 
@@ -82,6 +83,7 @@ typedef struct tcpdiag_retrans_info {
     bool     backoff_known;
     bool     rate_over;       /* the sender's rate just went over the threshold */
     bool     gave_up;         /* an RST after re-sends that were never acknowledged */
+    bool     spurious;        /* the data had already been acknowledged at the capture point */
     uint16_t attempt;         /* 1 = first re-send of this data */
     uint32_t original;        /* frame of the first transmission */
     uint32_t previous;        /* frame of the previous transmission of the same data */
@@ -95,7 +97,7 @@ typedef struct tcpdiag_retrans_info {
     /* On an ACK whose DSACK shows the receiver got data twice: the re-send
      * that was not needed, and why its original's ACK did not stop it. */
     uint32_t unneeded;        /* frame of that re-send, 0 = none */
-    uint8_t  unneeded_cause;  /* TCPDIAG_CAUSE_ACK_LOST or TCPDIAG_CAUSE_ACK_LATE */
+    uint8_t  unneeded_cause;  /* ACK_LOST, ACK_LATE, RECEIVER_WINDOW_FULL or REORDERING */
     bool     fragment_completion;  /* completes a datagram counted at its first fragment */
 } tcpdiag_retrans_info;
 

@@ -17,7 +17,7 @@ typedef struct word {
 static const word kinds[TCPDIAG_RK_COUNT] = {
     [TCPDIAG_RK_NONE]     = { "none", "not a retransmission" },
     [TCPDIAG_RK_RTO]      = { "rto", "the sender's retransmission timer expired without an acknowledgement" },
-    [TCPDIAG_RK_FAST]     = { "fast", "the receiver signalled the loss with duplicate ACKs or SACK blocks" },
+    [TCPDIAG_RK_FAST]     = { "fast", "the receiver signalled the loss with duplicate ACKs or SACK blocks (or it was re-sent sooner than any retransmission timer fires)" },
     [TCPDIAG_RK_SPURIOUS] = { "spurious", "the data had already been acknowledged when it was re-sent" },
     [TCPDIAG_RK_PROBE]    = { "probe", "tail-loss probe: the last segment re-sent about two round trips later to provoke an ACK" },
     [TCPDIAG_RK_SYN]      = { "syn", "connection request (SYN) re-sent: no SYN-ACK reached the client" },
@@ -28,7 +28,7 @@ static const word kinds[TCPDIAG_RK_COUNT] = {
 
 static const word lookalikes[TCPDIAG_LA_COUNT] = {
     [TCPDIAG_LA_NONE]              = { "none", "" },
-    [TCPDIAG_LA_OUT_OF_ORDER]      = { "out_of_order", "filled a gap sooner than a re-send could have: reordered before the capture point, not a retransmission" },
+    [TCPDIAG_LA_OUT_OF_ORDER]      = { "out_of_order", "filled a gap sooner than a re-send could have, or was stamped (TCP timestamp, IP ID) before the data that overtook it: reordered before the capture point, not a retransmission" },
     [TCPDIAG_LA_KEEPALIVE]         = { "keepalive", "TCP keep-alive: a probe of the idle connection, not a retransmission" },
     [TCPDIAG_LA_ZERO_WINDOW_PROBE] = { "zero_window_probe", "zero-window probe: asks whether the receiver's window reopened, not a retransmission" },
     [TCPDIAG_LA_DUPLICATE_CAPTURE] = { "duplicate_capture", "the same datagram recorded twice (same IP ID and bytes): a capture artefact, not a retransmission" },
@@ -49,6 +49,7 @@ static const word causes[TCPDIAG_CAUSE_COUNT] = {
     [TCPDIAG_CAUSE_PATH_MTU_EXCEEDED]    = { "path_mtu_exceeded", "a router reported the original too big for the path (ICMP fragmentation needed / packet too big): re-sent smaller" },
     [TCPDIAG_CAUSE_CONGESTION]           = { "congestion", "several losses close together after the round trip time rose: a queue on the path overflowed" },
     [TCPDIAG_CAUSE_NO_ANSWER]            = { "no_answer", "nothing came back from the peer: host down, path broken or traffic filtered" },
+    [TCPDIAG_CAUSE_REORDERING]           = { "reordering", "the original was not lost but overtaken by later data on the path: the receiver's duplicate ACKs made the sender re-send it" },
 };
 
 const char *tcpdiag_retrans_kind_name(tcpdiag_retrans_kind k)

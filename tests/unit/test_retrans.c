@@ -63,6 +63,24 @@ static const tcpdiag_retrans_info *tx(sim *s, int from, uint8_t flags, uint32_t 
 #define A  TCPDIAG_ACK
 #define PA (TCPDIAG_ACK | TCPDIAG_PSH)
 
+static tcpdiag_segment mk6(sim *s, int from, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len,
+                           uint32_t tsval)
+{
+    tcpdiag_segment g = mk(s, from, flags, seq, ack, len);
+    g.ip_id = 0;
+    g.ip_ttl = 64;
+    g.options = TCPDIAG_OPT_TS;
+    g.tsval = tsval;
+    return g;
+}
+
+static const tcpdiag_retrans_info *tx6(sim *s, int from, uint8_t flags, uint32_t seq, uint32_t ack,
+                                       uint32_t len, int64_t dt, uint32_t tsval)
+{
+    tcpdiag_segment g = mk6(s, from, flags, seq, ack, len, tsval);
+    return feed(s, &g, dt);
+}
+
 /* Frames 1-3: handshake, 10 ms each way. */
 static void open_conn(sim *s)
 {
@@ -89,6 +107,16 @@ static void open_conn(sim *s)
 static void done(sim *s)
 {
     tcpdiag_tracker_free(s->t);
+}
+
+/* The server's ACK of `ack` with one SACK block [left, right). */
+static const tcpdiag_retrans_info *ack_sacking(sim *s, uint32_t ack, uint32_t left, uint32_t right, int64_t dt)
+{
+    tcpdiag_segment d = mk(s, S, A, 501, ack, 0);
+    d.sack_count = 1;
+    d.sack[0] = (tcpdiag_sack_block){ left, right };
+    d.options = TCPDIAG_OPT_SACK;
+    return feed(s, &d, dt);
 }
 
 static int has_cause(const tcpdiag_retrans_info *r, tcpdiag_cause c)
@@ -183,7 +211,9 @@ static void tail_loss_probe(void)
 }
 
 /* The ACK passed the capture point, yet the data came again: the ACK was
- * lost between here and the sender; the re-send was spurious. */
+ * lost between here and the sender; the re-send was spurious. What sent it
+ * was the timer: 280 ms of silence after the ACK, 300 ms after the original
+ * (beyond the 2 RTT + 250 ms a tail-loss probe allows): kind rto, spurious. */
 static void spurious_ack_lost(void)
 {
     sim s;
@@ -191,7 +221,8 @@ static void spurious_ack_lost(void)
     tx(&s, C, PA, 101, 501, 1000, 1 * MS);
     tx(&s, S, A, 501, 1101, 0, 20 * MS);
     const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 280 * MS);
-    KIND(r, SPURIOUS);
+    KIND(r, RTO);
+    CHECK(r->spurious);
     FIRST(r, ACK_LOST);
     CHECK_EQ_INT(r->cause[0].frame, 5);
     done(&s);
@@ -308,11 +339,31 @@ static void lookalikes(void)
     NOT_RETRANS(tx(&s, C, PA, 1101, 501, 1, 400 * MS), ZERO_WINDOW_PROBE);
     done(&s);
 
-    /* Reordered before the capture point: the gap fills within the RTT. */
+    /* Reordered before the capture point: the gap fills within the RTT,
+     * and the filling segment's IP ID is older (it was sent first). */
+    open_conn(&s);
+    tcpdiag_segment later = mk(&s, C, PA, 1101, 501, 1000);
+    tcpdiag_segment first = mk(&s, C, PA, 101, 501, 1000);
+    first.ip_id = (uint16_t)(later.ip_id - 1);
+    feed(&s, &later, 1 * MS);
+    NOT_RETRANS(feed(&s, &first, 1 * MS), OUT_OF_ORDER);
+    CHECK_EQ_INT(s.r.related, 4);
+    done(&s);
+    /* No send-order marks at all (IP ID 0, no timestamps): only timing
+     * tells, and 1 ms is sooner than the 20 ms round trip a re-send needs. */
+    open_conn(&s);
+    later = mk(&s, C, PA, 1101, 501, 1000);
+    first = mk(&s, C, PA, 101, 501, 1000);
+    later.ip_id = first.ip_id = 0;
+    feed(&s, &later, 1 * MS);
+    NOT_RETRANS(feed(&s, &first, 1 * MS), OUT_OF_ORDER);
+    done(&s);
+    /* Marks that say "sent after" win over timing: an IP ID newer than the
+     * segment that revealed the gap is a re-send, even 1 ms later (a fast
+     * re-send for a loss just before the capture point on a short path). */
     open_conn(&s);
     tx(&s, C, PA, 1101, 501, 1000, 1 * MS);
-    NOT_RETRANS(tx(&s, C, PA, 101, 501, 1000, 1 * MS), OUT_OF_ORDER);
-    CHECK_EQ_INT(s.r.related, 4);
+    CHECK(tx(&s, C, PA, 101, 501, 1000, 1 * MS)->kind != TCPDIAG_RK_NONE);
     done(&s);
 }
 
@@ -407,6 +458,28 @@ static void pmtu_blackhole(void)
     const tcpdiag_retrans_info *r = tx(&s, C, PA, 201, 501, 1400, 600 * MS);
     CHECK_EQ_INT(r->attempt, 2);
     FIRST(r, PMTU_BLACKHOLE);
+    done(&s);
+}
+
+/* A path MTU black hole seen by Linux: the full-size [201,1649) (frame 5)
+ * never arrives, the small segments after it are SACKed at once (frames
+ * 6-8), and the big one is re-sent 250 ms later (frame 9). Hand reasoning:
+ * a fast retransmission answers the receiver's ACKs within a fraction of a
+ * round trip (20 ms here); after 250 ms of silence from the receiver only
+ * the retransmission timer re-sends (the kernel is in its Loss state), so
+ * the kind is rto even though the SACKs had signalled the loss. */
+static void timer_after_stale_sack(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, PA, 101, 501, 100, 1 * MS);
+    tx(&s, S, A, 501, 201, 0, 20 * MS);
+    tx(&s, C, PA, 201, 501, 1448, 1 * MS);
+    tx(&s, C, PA, 1649, 501, 100, 0);
+    tx(&s, C, PA, 1749, 501, 100, 0);
+    ack_sacking(&s, 201, 1649, 1749, 20 * MS);
+    ack_sacking(&s, 201, 1649, 1849, 0);
+    KIND(tx(&s, C, PA, 201, 501, 1448, 250 * MS), RTO);
     done(&s);
 }
 
@@ -525,6 +598,169 @@ static void congestion(void)
     done(&s);
 }
 
+
+/* The same connection over IPv6 (no IP ID), both sides with timestamps. */
+static void open_conn_v6(sim *s)
+{
+    open_conn(s);
+    done(s);
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    s->t = tcpdiag_tracker_new(&cfg);
+    s->cs.family = s->sc.family = 6;
+    memset(s->cs.src, 0, 16);
+    memset(s->cs.dst, 0, 16);
+    memcpy(s->cs.src, "\xfd\x00\x00\x01", 4);
+    memcpy(s->cs.dst, "\xfd\x00\x00\x02", 4);
+    memcpy(s->sc.src, s->cs.dst, 16);
+    memcpy(s->sc.dst, s->cs.src, 16);
+    s->frame = 0;
+    tx6(s, C, TCPDIAG_SYN, 100, 0, 0, 0, 1000);
+    tx6(s, S, TCPDIAG_SYN | A, 500, 101, 0, 10 * MS, 7000);
+    tx6(s, C, A, 101, 501, 0, 10 * MS, 1020);
+}
+
+/* IPv6 bulk data, sub-millisecond round trip: frames 4-7 carry
+ * [101,1101) .. [3101,4101), all stamped TSval 1021 (the same millisecond).
+ * The receiver ACKs 1101 (frame 8), then SACKs [2101,4101) twice (frames
+ * 9-10): the second segment is missing beyond the capture point. 50 us
+ * later the sender re-sends [1101,2101): same TSval, same hop limit, same
+ * bytes as frame 5. Hand reasoning: the receiver spoke (frames 8-10)
+ * between frame 5 and the re-send, and a copy made by the capture cannot
+ * follow the receiver's request, so frame 11 is a fast retransmission of
+ * frame 5. A true copy of frame 12, 5 us later with the receiver silent,
+ * stays duplicate_capture. */
+static void ipv6_resend_same_millisecond(void)
+{
+    sim s;
+    open_conn_v6(&s);
+    for (uint32_t i = 0; i < 4; i++)
+        tx6(&s, C, PA, 101 + 1000 * i, 501, 1000, 10000, 1021);
+    tx6(&s, S, A, 501, 1101, 0, 100000, 7001);
+    for (int i = 0; i < 2; i++) {
+        tcpdiag_segment d = mk6(&s, S, A, 501, 1101, 0, 7001);
+        d.sack_count = 1;
+        d.sack[0] = (tcpdiag_sack_block){ 2101, 4101 };
+        d.options |= TCPDIAG_OPT_SACK;
+        feed(&s, &d, 20000);
+    }
+    const tcpdiag_retrans_info *r = tx6(&s, C, PA, 1101, 501, 1000, 50000, 1021);
+    KIND(r, FAST);
+    CHECK_EQ_INT(r->original, 5);
+    tcpdiag_segment more = mk6(&s, C, PA, 4101, 501, 1000, 1021);
+    feed(&s, &more, 10000);
+    NOT_RETRANS(feed(&s, &more, 5000), DUPLICATE_CAPTURE);
+    CHECK_EQ_INT(s.r.related, 12);
+    done(&s);
+}
+
+/* The gap [101,1101) opened by frame 4 (TSval 2000, IP ID 20) is filled 50
+ * ms later - beyond the 20 ms round trip, so timing alone calls it a
+ * retransmission lost before the capture point. Hand reasoning: frame 5
+ * carries TSval 1999 (or, without timestamps, IP ID 19): the sender stamped
+ * it before frame 4, and a re-send is always stamped after everything sent
+ * before it, so frame 5 is the original, overtaken on the way: out_of_order.
+ * The control fills the gap with TSval 2050 / IP ID 21: stamped after frame
+ * 4, a re-send of data lost before the capture point. */
+static void reordered_original_by_send_order(void)
+{
+    for (int by_ts = 0; by_ts < 2; by_ts++) {
+        for (int late = 0; late < 2; late++) {
+            sim s;
+            open_conn(&s);
+            check_context("by %s, %s", by_ts ? "timestamp" : "IP ID", late ? "stamped later" : "stamped earlier");
+            tcpdiag_segment g = mk(&s, C, PA, 1101, 501, 1000);
+            g.ip_id = 20;
+            if (by_ts) {
+                g.options = TCPDIAG_OPT_TS;
+                g.tsval = 2000;
+            }
+            feed(&s, &g, 1 * MS);
+            tcpdiag_segment o = mk(&s, C, PA, 101, 501, 1000);
+            o.ip_id = late ? 21 : 19;
+            if (by_ts) {
+                o.options = TCPDIAG_OPT_TS;
+                o.tsval = late ? 2050 : 1999;
+                g.ip_id = o.ip_id = 0;  /* no IPv4 ID (as on IPv6): the timestamp decides */
+            }
+            const tcpdiag_retrans_info *r = feed(&s, &o, 50 * MS);
+            if (late) {
+                CHECK(r->kind != TCPDIAG_RK_NONE);
+                FIRST(r, SEGMENT_LOST);
+            } else {
+                NOT_RETRANS(r, OUT_OF_ORDER);
+                CHECK_EQ_INT(r->related, 4);
+            }
+            done(&s);
+        }
+    }
+}
+
+
+/* Reordering, no loss: frame 4 [1101,2101) overtakes frame 5 [101,1101),
+ * whose older IP ID makes it the original (out_of_order). The receiver got
+ * [1101,2101) first and SACKs it with three duplicate ACKs of 101 (frames
+ * 6-8); the sender, reading them as loss, re-sends [101,1101) (frame 9).
+ * Hand reasoning: the capture saw the original arrive, after later data,
+ * so the first cause is reordering (evidence frame 5), not segment_lost.
+ * The receiver then reports [101,1101) received twice (DSACK, frame 10):
+ * the fast re-send was not needed because the original was only overtaken
+ * (unneeded cause reordering). Later, [2101,3101) (frame 11) is SACKed
+ * past (frames 13-15) and re-sent (frame 16): nothing shows this one was
+ * overtaken, but the path has reordered twice, so reordering ranks above
+ * a loss after the capture point, which stays a candidate. */
+static void reordering_cause(void)
+{
+    sim s;
+    open_conn(&s);
+    tcpdiag_segment a = mk(&s, C, PA, 1101, 501, 1000);
+    a.ip_id = 30;
+    feed(&s, &a, 1 * MS);
+    tcpdiag_segment b = mk(&s, C, PA, 101, 501, 1000);
+    b.ip_id = 29;
+    NOT_RETRANS(feed(&s, &b, 30 * MS), OUT_OF_ORDER);
+    for (int i = 0; i < 3; i++)
+        ack_sacking(&s, 101, 1101, 2101, 1 * MS);
+    tcpdiag_segment re = mk(&s, C, PA, 101, 501, 1000);
+    re.ip_id = 31;
+    const tcpdiag_retrans_info *r = feed(&s, &re, 1 * MS);
+    KIND(r, FAST);
+    FIRST(r, REORDERING);
+    CHECK_EQ_INT(r->cause[0].frame, 5);
+    r = ack_sacking(&s, 2101, 101, 1101, 20 * MS);
+    CHECK_EQ_INT(r->unneeded, 9);
+    CHECK_EQ_INT(r->unneeded_cause, TCPDIAG_CAUSE_REORDERING);
+    tcpdiag_segment c = mk(&s, C, PA, 2101, 501, 1000);
+    c.ip_id = 32;
+    feed(&s, &c, 1 * MS);
+    tcpdiag_segment e = mk(&s, C, PA, 3101, 501, 1000);
+    e.ip_id = 33;
+    feed(&s, &e, 0);
+    for (int i = 0; i < 3; i++)
+        ack_sacking(&s, 2101, 3101, 4101, 1 * MS);
+    tcpdiag_segment re2 = mk(&s, C, PA, 2101, 501, 1000);
+    re2.ip_id = 34;
+    r = feed(&s, &re2, 1 * MS);
+    KIND(r, FAST);
+    FIRST(r, REORDERING);
+    CHECK(has_cause(r, TCPDIAG_CAUSE_SEGMENT_LOST));
+    done(&s);
+}
+
+/* A re-send 0.7 ms after the previous copy, with no duplicate ACK captured
+ * (the capture missed the receiver's side). Hand reasoning: no stack's
+ * timer fires that soon (Linux's tail-loss probe waits at least 2 ms, RTOs
+ * 200 ms or more), so the sender answered the receiver: fast, not rto. */
+static void too_soon_for_a_timer(void)
+{
+    sim s;
+    open_conn(&s);
+    for (uint32_t seq = 101; seq < 3101; seq += 1000)
+        tx(&s, C, PA, seq, 501, 1000, 100000);
+    KIND(tx(&s, C, PA, 101, 501, 1000, 700000), FAST);
+    done(&s);
+}
+
 int main(void)
 {
     fast_retransmission();
@@ -544,5 +780,10 @@ int main(void)
     snaplen_cut_options();
     snaplen_cut_header();
     congestion();
+    ipv6_resend_same_millisecond();
+    reordered_original_by_send_order();
+    reordering_cause();
+    too_soon_for_a_timer();
+    timer_after_stale_sack();
     return tcpdiag_check_finish("test_retrans");
 }
