@@ -10,10 +10,11 @@
  * fewer fields. Each item carries the layer number it belongs to, which is
  * how the IP header around each TCP header is found.
  *
- * This is the only file that reads field_info: in Wireshark 4.2+
- * field_info.value becomes a pointer.
+ * This is the only file that reads field_info (whose value is a pointer from
+ * Wireshark 4.2 on: tcpdiag_compat.h).
  */
 #include "tcpdiag_extract.h"
+#include "tcpdiag_compat.h"
 
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
@@ -104,7 +105,7 @@ static gboolean eth_is_linux_loopback(const field_info *eth)
     if (captured_from(eth) < ETH_ADDRS_LEN)
         return FALSE;
     for (gint i = 0; i < ETH_ADDRS_LEN; i++)
-        if (tvb_get_guint8(eth->ds_tvb, eth->start + i) != 0)
+        if (tvb_get_uint8(eth->ds_tvb, eth->start + i) != 0)
             return FALSE;
     return TRUE;
 }
@@ -145,7 +146,7 @@ static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
     for (guint i = 0; arr && i < arr->len; i++) {
         field_info *fi = g_ptr_array_index(arr, i);
         if (fi->total_layer_num == layer) {
-            *stream = fvalue_get_uinteger(&fi->value);
+            *stream = fvalue_get_uinteger(TCPDIAG_FI_VALUE(fi));
             return TRUE;
         }
     }
@@ -160,7 +161,7 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         return FALSE;
     tvbuff_t *tvb = ip->ds_tvb;
     gint off = ip->start;
-    guint8 version = tvb_get_guint8(tvb, off) >> 4;
+    guint8 version = tvb_get_uint8(tvb, off) >> 4;
     if (version == 4 && avail >= IPV4_MIN_HDR) {
         seg->tuple.family = 4;
         tvb_memcpy(tvb, seg->tuple.src, off + IPV4_OFF_SRC, IPV4_ADDR_LEN);
@@ -171,7 +172,7 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         seg->ip_df = (frag & IPV4_FLAG_DF) != 0;
         if (frag & IPV4_MF_AND_OFFSET)
             seg->ip_frag = TCPDIAG_FRAG_FIRST;
-        seg->ip_ttl = tvb_get_guint8(tvb, off + IPV4_OFF_TTL);
+        seg->ip_ttl = tvb_get_uint8(tvb, off + IPV4_OFF_TTL);
         *ip_end = off + (gint)seg->ip_len;
         return TRUE;
     }
@@ -181,7 +182,7 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
         tvb_memcpy(tvb, seg->tuple.dst, off + IPV6_OFF_DST, IPV6_ADDR_LEN);
         guint16 plen = tvb_get_ntohs(tvb, off + IPV6_OFF_PAYLOAD_LEN);
         seg->ip_df = TRUE;  /* routers never fragment IPv6 */
-        seg->ip_ttl = tvb_get_guint8(tvb, off + IPV6_OFF_HOP_LIMIT);
+        seg->ip_ttl = tvb_get_uint8(tvb, off + IPV6_OFF_HOP_LIMIT);
         /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
         *ip_end = plen ? off + IPV6_HDR + plen : (gint)tvb_reported_length(tvb);
         seg->ip_len = (guint32)(*ip_end - off);
@@ -204,7 +205,7 @@ static void read_sack_blocks(tvbuff_t *tvb, gint opt, guint8 len, tcpdiag_segmen
 static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg)
 {
     while (opt < end) {
-        guint8 kind = tvb_get_guint8(tvb, opt);
+        guint8 kind = tvb_get_uint8(tvb, opt);
         if (kind == TCPOPT_EOL)
             return;
         if (kind == TCPOPT_NOP) {
@@ -215,7 +216,7 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
         }
-        guint8 len = tvb_get_guint8(tvb, opt + 1);
+        guint8 len = tvb_get_uint8(tvb, opt + 1);
         if (len < TCPOLEN_KIND_AND_LEN || opt + len > end) {
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
@@ -225,7 +226,7 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
             seg->mss = tvb_get_ntohs(tvb, value);
             seg->options |= TCPDIAG_OPT_MSS;
         } else if (kind == TCPOPT_WSCALE && len == TCPOLEN_WSCALE) {
-            seg->wscale = tvb_get_guint8(tvb, value);
+            seg->wscale = tvb_get_uint8(tvb, value);
             seg->options |= TCPDIAG_OPT_WSCALE;
         } else if (kind == TCPOPT_SACK_PERM && len == TCPOLEN_SACK_PERM) {
             seg->options |= TCPDIAG_OPT_SACK_PERM;
@@ -263,8 +264,8 @@ static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg
     gint hdr_len = TCP_MIN_HDR;
     if (avail >= TCP_OFF_FLAGS + 1) {
         /* Data offset in 32-bit words; below the minimum is bogus. */
-        hdr_len = MAX((tvb_get_guint8(tvb, off + TCP_OFF_DATA_OFFSET) >> 4) * 4, TCP_MIN_HDR);
-        seg->flags = tvb_get_guint8(tvb, off + TCP_OFF_FLAGS);
+        hdr_len = MAX((tvb_get_uint8(tvb, off + TCP_OFF_DATA_OFFSET) >> 4) * 4, TCP_MIN_HDR);
+        seg->flags = tvb_get_uint8(tvb, off + TCP_OFF_FLAGS);
         seg->flags_known = TRUE;
     }
     if (avail >= TCP_OFF_WINDOW + 2)
@@ -355,8 +356,8 @@ static void read_icmp(const field_info *icmp, tcpdiag_segment *seg)
     seg->icmp_v6 = icmp->hfinfo->id == hf_icmpv6;
     gint avail = captured_from(icmp);
     if (avail >= 2) {
-        seg->icmp_type = tvb_get_guint8(icmp->ds_tvb, icmp->start);
-        seg->icmp_code = tvb_get_guint8(icmp->ds_tvb, icmp->start + 1);
+        seg->icmp_type = tvb_get_uint8(icmp->ds_tvb, icmp->start);
+        seg->icmp_code = tvb_get_uint8(icmp->ds_tvb, icmp->start + 1);
     }
     seg->quoted_by = classify_icmp(seg->icmp_type, seg->icmp_code, seg->icmp_v6);
     if (seg->quoted_by == TCPDIAG_ICMP_FRAG_NEEDED && avail >= ICMP_HDR)
@@ -399,13 +400,13 @@ static guint extract_first_fragments(proto_tree *tree, packet_info *pinfo, GPtrA
         tvbuff_t *tvb = ip->ds_tvb;
         guint16 frag = tvb_get_ntohs(tvb, ip->start + IPV4_OFF_FRAG);
         gboolean first_with_more = (frag & IPV4_FLAG_MF) && (frag & IPV4_FRAG_OFFSET) == 0;
-        if (!first_with_more || tvb_get_guint8(tvb, ip->start + IPV4_OFF_PROTOCOL) != IP_PROTO_TCP
+        if (!first_with_more || tvb_get_uint8(tvb, ip->start + IPV4_OFF_PROTOCOL) != IP_PROTO_TCP
             || ip_has_tcp_above(tree, tcps, ip))
             continue;
         tcpdiag_segment *seg = &out[n];
         memset(seg, 0, sizeof *seg);
         gint ip_end = 0;
-        gint ihl = (tvb_get_guint8(tvb, ip->start) & IPV4_IHL_MASK) * 4;   /* in 32-bit words */
+        gint ihl = (tvb_get_uint8(tvb, ip->start) & IPV4_IHL_MASK) * 4;   /* in 32-bit words */
         if (!read_ip(ip, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
             continue;
         /* Everything above this IP header is in higher layers: count below the next one. */

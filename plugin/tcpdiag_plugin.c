@@ -5,6 +5,7 @@
 #include <wireshark.h>
 #include <epan/proto.h>
 
+#include "tcpdiag_compat.h"
 #include "tcpdiag_version.h"
 
 void proto_register_tcpdiag(void);
@@ -15,6 +16,14 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = TCPDIAG_WS_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = TCPDIAG_WS_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+#ifdef TCPDIAG_HAS_PLUGIN_DESCRIBE
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+    return TCPDIAG_PLUGIN_DESCRIPTION;
+}
+#endif
 
 void plugin_register(void)
 {

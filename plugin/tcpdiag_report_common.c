@@ -238,7 +238,7 @@ void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, 
     }
 }
 
-void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char *, void *))
+void tcpdiag_report_register_ui(const char *cli_string, stat_tap_init_cb init)
 {
     /* Wireshark keeps this pointer for the life of the program: static storage
      * (no block a leak checker finds unreachable once epan is cleaned up). */

@@ -12,6 +12,9 @@
 
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/stat_tap_ui.h>
+
+#include "tcpdiag_compat.h"
 #include <epan/tap.h>
 
 #include "tcpdiag_host.h"
@@ -67,7 +70,7 @@ void tcpdiag_report_listen(const char *report, const tcpdiag_report_opts *opts, 
                            tap_finish_cb finish);
 
 /* The `-z` entry of a report, in the Generic group. */
-void tcpdiag_report_register_ui(const char *cli_string, void (*init)(const char *, void *));
+void tcpdiag_report_register_ui(const char *cli_string, stat_tap_init_cb init);
 
 /* ---- output --------------------------------------------------------------- */
 

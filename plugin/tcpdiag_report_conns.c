@@ -262,9 +262,10 @@ static void conns_draw(void *data)
     free_rows(rows);
 }
 
-static void conns_init(const char *opt_arg, void *userdata _U_)
+static tcpdiag_tap_init_result conns_init(const char *opt_arg, void *userdata _U_)
 {
     tcpdiag_tally_report_start(opt_arg, "conns", conns_draw);
+    return TCPDIAG_TAP_INIT_OK;
 }
 
 void tcpdiag_report_conns_register(void)

@@ -169,9 +169,10 @@ static void netstat_draw(void *data)
     g_array_free(all, TRUE);
 }
 
-static void netstat_init(const char *opt_arg, void *userdata _U_)
+static tcpdiag_tap_init_result netstat_init(const char *opt_arg, void *userdata _U_)
 {
     tcpdiag_tally_report_start(opt_arg, "netstat", netstat_draw);
+    return TCPDIAG_TAP_INIT_OK;
 }
 
 void tcpdiag_report_netstat_register(void)

@@ -7,6 +7,7 @@
  * listener are the reports' shared ones (tcpdiag_report_common.h).
  */
 #include "tcpdiag_summary.h"
+#include "tcpdiag_compat.h"
 
 #include <stdio.h>
 
@@ -143,7 +144,7 @@ static void summary_finish(void *data)
     g_free(s);
 }
 
-static void summary_init(const char *opt_arg, void *userdata _U_)
+static tcpdiag_tap_init_result summary_init(const char *opt_arg, void *userdata _U_)
 {
     summary_tap *s = g_new0(summary_tap, 1);
     char *err;
@@ -153,6 +154,7 @@ static void summary_init(const char *opt_arg, void *userdata _U_)
     }
     s->rows = g_array_new(FALSE, TRUE, sizeof(summary_row));
     tcpdiag_report_listen("summary", &s->opts, s, summary_reset, summary_packet, summary_draw, summary_finish);
+    return TCPDIAG_TAP_INIT_OK;
 }
 
 void tcpdiag_summary_register(void)

@@ -15,7 +15,7 @@ smoke=0
 capture=${1:-$top/captures/lab/tbf-congestion/client-side.pcapng}
 plugins=${TCPDIAG_BUILD_PLUGINS:-$top/build/plugins}
 docs=$top/docs
-[ -f "$plugins/4.0/epan/tcpdiag.so" ] || { echo "no plugin in $plugins: build first (cmake --build build)"; exit 2; }
+ls "$plugins"/*/epan/tcpdiag.so >/dev/null 2>&1 || { echo "no plugin in $plugins: build first (cmake --build build)"; exit 2; }
 for tool in wireshark Xvfb xdotool; do
     command -v $tool >/dev/null || { echo "missing $tool: apt-get install wireshark-qt xvfb xdotool"; exit 2; }
 done

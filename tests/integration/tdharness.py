@@ -30,6 +30,7 @@ Every check a test makes is still made on tshark's own output.
 import atexit
 import csv
 import fcntl
+import functools
 import glob
 import hashlib
 import json
@@ -77,7 +78,12 @@ def _private_dir():
 
 
 def plugin_file():
-    return os.path.join(_private_dir(), "plugins", "4.0", "epan", "tcpdiag.so")
+    """The copy of the build's tcpdiag.so, in plugins/<major.minor>/epan of the Wireshark built against."""
+    found = glob.glob(os.path.join(_private_dir(), "plugins", "*", "epan", "tcpdiag.so"))
+    if len(found) != 1:
+        raise AssertionError("expected one plugins/<major.minor>/epan/tcpdiag.so in %s, found %s"
+                             % (BUILD_PLUGINS, found))
+    return found[0]
 
 
 def _readable_copy(capture):
@@ -245,18 +251,6 @@ def tcpdiag_fields():
     return sorted(name for name, _ in glossary() if name.startswith("tcpdiag."))
 
 
-def tshark_version():
-    """(major, minor) of the tshark the tests run."""
-    m = re.search(r"\) (\d+)\.(\d+)\.", tshark(["--version"]))
-    return int(m.group(1)), int(m.group(2))
-
-
-def cut_file_exit_status():
-    """tshark's exit status after reading a file cut in the middle of a packet:
-    2 (a read error) until 4.4; 4.6 has its own status for it, 14."""
-    return 14 if tshark_version() >= (4, 6) else 2
-
-
 # Wireshark's own fields that tests read next to tcpdiag's; dissection() has them all.
 WIRESHARK_FIELDS = [
     "frame.number", "frame.time_epoch", "frame.time_relative",
@@ -365,6 +359,27 @@ def filter_counts(capture, filters, extra=()):
     if len(counts) != len(set(filters)):
         raise TsharkError("filter_counts.lua answered for %d of %d filters:\n%s" % (len(counts), len(filters), out))
     return counts
+
+
+@functools.lru_cache(maxsize=None)
+def wireshark_release():
+    """(major, minor) of the tshark the tests run."""
+    out = subprocess.run([TSHARK, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         timeout=TIMEOUT).stdout.decode("utf-8", "replace")
+    m = re.search(r"(\d+)\.(\d+)\.\d+", out)
+    return (int(m.group(1)), int(m.group(2)))
+
+
+def cut_file_exit_status():
+    """tshark's exit status after reading a file cut in the middle of a packet:
+    2 (a read error) until 4.4; 4.6 has its own status for it, 14."""
+    return 14 if wireshark_release() >= (4, 6) else 2
+
+
+def flag_set(value):
+    """A boolean field's first occurrence as -T fields prints it: 1/0 from
+    Wireshark 4.0, True/False from 4.2 on."""
+    return value.split("|")[0] in ("1", "True")
 
 
 def frame_numbers(capture, display_filter, extra=(), check=True, plugin=True):

@@ -41,7 +41,7 @@ class PluginLoads(unittest.TestCase):
         self.assertIn("TCP Diagnostics\ttcpdiag\ttcpdiag", out)
 
     def test_expert_entries_registered(self):
-        # Expert entries are listed with the fields (type FT_NONE) in 4.0.
+        # Expert entries are listed with the fields (type FT_NONE) in 4.0, 4.4 and 4.6.
         out = h.tshark(["-G", "fields"])
         names = {l.split("\t")[2] for l in out.splitlines() if l.count("\t") > 2}
         for n in ("tcpdiag.state_change", "tcpdiag.rejected_rst", "tcpdiag.rejected_icmp",
