@@ -196,7 +196,8 @@ class TestHelpers(unittest.TestCase):
         if shutil.which("ctest") and os.path.exists(os.path.join(build, "CTestTestfile.cmake")):
             shown = subprocess.run(["ctest", "--show-only=json-v1", "-R", "^integration.gui_smoke$"], cwd=build,
                                    stdout=subprocess.PIPE, check=True, timeout=60)
-            tests = json.loads(shown.stdout)["tests"]
+            # ctest also lists the fixture that sets up the shared tshark cache.
+            tests = [t for t in json.loads(shown.stdout)["tests"] if t["name"] == "integration.gui_smoke"]
             self.assertEqual(len(tests), 1)
             props = {p["name"]: p["value"] for p in tests[0]["properties"]}
             self.assertEqual(str(props.get("SKIP_RETURN_CODE")), "77")
