@@ -186,7 +186,7 @@ done
 t=$(date +%s)
 if [ "$(echo $versions | wc -w)" -gt 1 ]; then
     if "$top/tests/versions/compare-diagnoses" "$out" $versions >"$out/compare.log" 2>&1; then
-        compared="same diagnosis on$(echo " $versions" | sed 's/ / Wireshark /g')"
+        compared="same diagnosis on Wireshark $(echo $versions | sed 's/ /, /g')"
     else
         compared="DIFFERENT diagnosis (see $out/compare.log)"; status=1
         tail -n 60 "$out/compare.log"
