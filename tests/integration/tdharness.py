@@ -377,9 +377,9 @@ def cut_file_exit_status():
 
 
 def flag_set(value):
-    """A boolean field's first occurrence as -T fields prints it: 1/0 from
-    Wireshark 4.0, True/False from 4.2 on."""
-    return value.split("|")[0] in ("1", "True")
+    """A boolean field's first occurrence is set (fields() spells booleans 1/0
+    on every release: BOOLEAN_SPELLING)."""
+    return value.split("|")[0] == "1"
 
 
 def frame_numbers(capture, display_filter, extra=(), check=True, plugin=True):
