@@ -628,15 +628,18 @@ static uint32_t resend_ranges(tcpdiag_flow *f, const tcpdiag_segment *seg, uint3
     return bytes;
 }
 
-/* Remember whether the latest re-send of [seq, end) answered the receiver:
- * a DSACK for it later shows reordering rather than a late ACK. */
-static void mark_resent_fast(tcpdiag_flow *f, uint32_t seq, uint32_t end, bool fast)
+/* What a later DSACK of the re-sent ranges [seq, end) needs to know: whether
+ * this re-send answered the receiver (fast: the DSACK then shows reordering)
+ * and whether its ACK had already passed the capture point (then it was lost). */
+static void mark_resend(tcpdiag_flow *f, uint32_t seq, uint32_t end, bool fast, bool acked)
 {
     for (uint32_t i = tcpdiag_flow_tx_find(f, seq); i < f->tx_count; i++) {
         tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
         if (!tcpdiag_seq_lt(tx->seq, end))
             break;
         tx->flags = (uint16_t)(fast ? tx->flags | TCPDIAG_TX_RESENT_FAST : tx->flags & ~TCPDIAG_TX_RESENT_FAST);
+        if (acked)
+            tx->flags |= TCPDIAG_TX_RESENT_ACKED;
     }
 }
 
@@ -740,12 +743,7 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     r.acked = f->ack_known && tcpdiag_seq_leq(r.old_end, f->highest_ack);
     info->spurious = r.acked;
     info->kind = (uint8_t)classify(f, &r, info);
-    if (r.acked && r.original_seen) {
-        uint32_t at = tcpdiag_flow_tx_find(f, seq);
-        if (at < f->tx_count)
-            tcpdiag_flow_tx_at(f, at)->flags |= TCPDIAG_TX_RESENT_ACKED;
-    }
-    mark_resent_fast(f, seq, r.old_end, info->kind == TCPDIAG_RK_FAST);
+    mark_resend(f, seq, r.old_end, info->kind == TCPDIAG_RK_FAST, r.acked && r.original_seen);
     if (info->kind == TCPDIAG_RK_FAST)
         f->fast_resends++;
     rank_causes(f, back, &r, info);
