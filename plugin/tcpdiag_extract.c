@@ -2,13 +2,19 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * Only the protocol items (tcp, ip, ipv6, icmp, icmpv6, the link layers) and
- * tcp.stream are asked for; the header fields are read from the bytes those items cover.
- * That works the same whether Wireshark builds a visible tree or a hidden
- * one, whatever the user's TCP preferences are (relative sequence numbers,
- * analysis off), and for headers quoted in ICMP errors where Wireshark adds
- * fewer fields. Each item carries the layer number it belongs to, which is
- * how the IP header around each TCP header is found.
+ * The header fields are read from the bytes the protocol items (tcp, ip,
+ * ipv6, icmp, icmpv6, the link layers) cover. Those items hang directly
+ * below the tree's root, where Wireshark never fakes an item even in a
+ * hidden tree, so one walk over the root's children finds them without
+ * asking for them: asking (priming) would make every dissector keep them
+ * in per-packet lookup tables, which cost more than the whole analysis.
+ * Only tcp.stream is asked for. A header quoted in an ICMP error sits in the
+ * ICMP item's subtree, where hidden trees keep nothing: it is read from the
+ * bytes after the ICMP header. That works the same whether Wireshark builds
+ * a visible tree or a hidden one, whatever the user's TCP preferences are
+ * (relative sequence numbers, analysis off). Each item carries the layer
+ * number it belongs to, which is how the IP header around each TCP header
+ * is found.
  *
  * This is the only file that reads field_info (whose value is a pointer from
  * Wireshark 4.2 on: tcpdiag_compat.h).
@@ -29,19 +35,43 @@ static int hf_eth = -1, hf_llc = -1, hf_pppoes = -1, hf_vlan = -1, hf_sll = -1, 
 
 void tcpdiag_extract_register_wanted(dissector_handle_t handle)
 {
-    static const struct { int *hf; const char *name; } wanted_items[] = {
+    static const struct { int *hf; const char *name; } items[] = {
         { &hf_tcp, "tcp" }, { &hf_ip, "ip" }, { &hf_ipv6, "ipv6" }, { &hf_icmp, "icmp" },
         { &hf_icmpv6, "icmpv6" }, { &hf_tcp_stream, "tcp.stream" },
         { &hf_eth, "eth" }, { &hf_llc, "llc" }, { &hf_pppoes, "pppoes" }, { &hf_vlan, "vlan" },
         { &hf_sll, "sll" }, { &hf_null, "null" }, { &hf_raw, "raw" },
     };
+    for (size_t i = 0; i < G_N_ELEMENTS(items); i++)
+        *items[i].hf = proto_registrar_get_id_byname(items[i].name);
+    /* Wanting a field also makes Wireshark build a (hidden) tree to walk. */
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    for (size_t i = 0; i < G_N_ELEMENTS(wanted_items); i++) {
-        *wanted_items[i].hf = proto_registrar_get_id_byname(wanted_items[i].name);
-        if (*wanted_items[i].hf > 0)
-            g_array_append_val(wanted, *wanted_items[i].hf);
-    }
+    if (hf_tcp_stream > 0)
+        g_array_append_val(wanted, hf_tcp_stream);
     set_postdissector_wanted_hfids(handle, wanted);
+}
+
+/* The protocol items below the root that extraction reads, in layer order. */
+#define MAX_ROOT_ITEMS 48
+typedef struct root_items {
+    guint       n;
+    field_info *fi[MAX_ROOT_ITEMS];
+} root_items;
+
+static gboolean is_read_item(int id)
+{
+    return id == hf_tcp || id == hf_ip || id == hf_ipv6 || id == hf_icmp || id == hf_icmpv6 ||
+           id == hf_eth || id == hf_llc || id == hf_pppoes || id == hf_vlan || id == hf_sll ||
+           id == hf_null || id == hf_raw;
+}
+
+static void collect_root_items(proto_tree *tree, root_items *items)
+{
+    items->n = 0;
+    for (proto_node *node = tree->first_child; node && items->n < MAX_ROOT_ITEMS; node = node->next) {
+        field_info *fi = PNODE_FINFO(node);
+        if (fi && fi->hfinfo && is_read_item(fi->hfinfo->id))
+            items->fi[items->n++] = fi;
+    }
 }
 
 /* Bytes of the item's data source that were actually captured. */
@@ -53,99 +83,120 @@ static gint captured_from(const field_info *fi)
     return len > 0 ? len : 0;
 }
 
-/* The item of `hf` with the highest layer number below `layer`. */
-static field_info *nearest_below(proto_tree *tree, int hf, int layer)
+static gboolean item_is(const field_info *fi, int hf)
 {
-    if (hf <= 0)
-        return NULL;
-    GPtrArray *arr = proto_get_finfo_ptr_array(tree, hf);
+    return hf > 0 && fi->hfinfo->id == hf;
+}
+
+/* The item of `hf_a` or `hf_b` with the highest layer number below `layer`. */
+static field_info *nearest_of_two(const root_items *items, int hf_a, int hf_b, int layer)
+{
     field_info *best = NULL;
-    for (guint i = 0; arr && i < arr->len; i++) {
-        field_info *fi = g_ptr_array_index(arr, i);
-        if (fi->total_layer_num < layer && (!best || fi->total_layer_num > best->total_layer_num))
+    for (guint i = 0; i < items->n; i++) {
+        field_info *fi = items->fi[i];
+        if ((item_is(fi, hf_a) || item_is(fi, hf_b)) && fi->total_layer_num < layer &&
+            (!best || fi->total_layer_num > best->total_layer_num))
             best = fi;
     }
     return best;
 }
 
-static field_info *nearest_of_two(proto_tree *tree, int hf_a, int hf_b, int layer)
+/* Big-endian reads from header bytes already known to be captured: one
+ * bounds check per header instead of one per field. */
+static inline guint16 be16(const guint8 *p)
 {
-    field_info *a = nearest_below(tree, hf_a, layer);
-    field_info *b = nearest_below(tree, hf_b, layer);
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    return a->total_layer_num > b->total_layer_num ? a : b;
+    return (guint16)(p[0] << 8 | p[1]);
 }
 
-/* Items of `hf` below `layer`; *lowest gets the one nearest the frame. */
-static guint count_below(proto_tree *tree, int hf, int layer, field_info **lowest)
+static inline guint32 be32(const guint8 *p)
 {
-    if (lowest)
-        *lowest = NULL;
-    if (hf <= 0)
-        return 0;
-    GPtrArray *arr = proto_get_finfo_ptr_array(tree, hf);
-    guint n = 0;
-    for (guint i = 0; arr && i < arr->len; i++) {
-        field_info *fi = g_ptr_array_index(arr, i);
-        if (fi->total_layer_num >= layer)
-            continue;
-        n++;
-        if (lowest && (!*lowest || fi->total_layer_num < (*lowest)->total_layer_num))
-            *lowest = fi;
-    }
-    return n;
+    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
+}
+
+/* The captured bytes from `off` on, at most `want`; *got says how many (0: none). */
+static const guint8 *captured_bytes(tvbuff_t *tvb, gint off, gint want, gint *got)
+{
+    gint avail = off >= 0 ? (gint)tvb_captured_length(tvb) - off : 0;
+    *got = MIN(avail, want);
+    return *got > 0 ? tvb_get_ptr(tvb, off, *got) : NULL;
 }
 
 /* Linux captures on lo show an Ethernet header with both addresses zero. */
 static gboolean eth_is_linux_loopback(const field_info *eth)
 {
-    if (captured_from(eth) < ETH_ADDRS_LEN)
+    gint got;
+    const guint8 *p = captured_bytes(eth->ds_tvb, eth->start, ETH_ADDRS_LEN, &got);
+    if (got < ETH_ADDRS_LEN)
         return FALSE;
     for (gint i = 0; i < ETH_ADDRS_LEN; i++)
-        if (tvb_get_uint8(eth->ds_tvb, eth->start + i) != 0)
+        if (p[i] != 0)
             return FALSE;
     return TRUE;
 }
 
-/* How many IP headers carry the TCP header at `layer`, and what carried the outermost one. */
-static void read_link(proto_tree *tree, int layer, tcpdiag_segment *seg)
+/* What carried the outermost IP header: the root items below it. */
+static tcpdiag_link link_below(const root_items *items, int outer_layer, guint *vlans)
 {
-    field_info *ip4, *ip6;
-    guint depth = count_below(tree, hf_ip, layer, &ip4) + count_below(tree, hf_ipv6, layer, &ip6);
-    seg->ip_depth = (guint8)MIN(depth, 255u);
-    field_info *outer = (!ip6 || (ip4 && ip4->total_layer_num < ip6->total_layer_num)) ? ip4 : ip6;
-    if (!outer)
-        return;
-    int below = outer->total_layer_num;
-    seg->link_vlans = (guint8)MIN(count_below(tree, hf_vlan, below, NULL), 255u);
-    field_info *eth;
-    if (count_below(tree, hf_pppoes, below, NULL))
-        seg->link = TCPDIAG_LINK_PPPOE;
-    else if (count_below(tree, hf_sll, below, NULL))
-        seg->link = TCPDIAG_LINK_LINUX_COOKED;
-    else if (count_below(tree, hf_null, below, NULL))
-        seg->link = TCPDIAG_LINK_BSD_LOOPBACK;
-    else if (count_below(tree, hf_raw, below, NULL))
-        seg->link = TCPDIAG_LINK_RAW_IP;
-    else if (count_below(tree, hf_eth, below, &eth)) {
-        if (count_below(tree, hf_llc, below, NULL))
-            seg->link = TCPDIAG_LINK_LLC_SNAP;
-        else if (eth_is_linux_loopback(eth))
-            seg->link = TCPDIAG_LINK_LINUX_LOOPBACK;
-        else
-            seg->link = TCPDIAG_LINK_ETHERNET;
+    gboolean pppoe = FALSE, sll = FALSE, null = FALSE, raw = FALSE, llc = FALSE;
+    field_info *eth = NULL;
+    *vlans = 0;
+    for (guint i = 0; i < items->n && items->fi[i]->total_layer_num < outer_layer; i++) {
+        field_info *fi = items->fi[i];
+        if (item_is(fi, hf_vlan))
+            (*vlans)++;
+        pppoe |= item_is(fi, hf_pppoes);
+        sll |= item_is(fi, hf_sll);
+        null |= item_is(fi, hf_null);
+        raw |= item_is(fi, hf_raw);
+        llc |= item_is(fi, hf_llc);
+        if (item_is(fi, hf_eth) && !eth)
+            eth = fi;
     }
+    if (pppoe)
+        return TCPDIAG_LINK_PPPOE;
+    if (sll)
+        return TCPDIAG_LINK_LINUX_COOKED;
+    if (null)
+        return TCPDIAG_LINK_BSD_LOOPBACK;
+    if (raw)
+        return TCPDIAG_LINK_RAW_IP;
+    if (!eth)
+        return TCPDIAG_LINK_UNKNOWN;
+    if (llc)
+        return TCPDIAG_LINK_LLC_SNAP;
+    return eth_is_linux_loopback(eth) ? TCPDIAG_LINK_LINUX_LOOPBACK : TCPDIAG_LINK_ETHERNET;
 }
 
-static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
+/* How many IP headers carry the TCP header at `layer` (plus `quoted_ips`
+ * inside an ICMP error), and what carried the outermost one. Root items
+ * come in layer order. */
+static void read_link(const root_items *items, int layer, guint quoted_ips, tcpdiag_segment *seg)
+{
+    guint depth = quoted_ips;
+    int outer_layer = 0;
+    for (guint i = 0; i < items->n && items->fi[i]->total_layer_num < layer; i++) {
+        field_info *fi = items->fi[i];
+        if (item_is(fi, hf_ip) || item_is(fi, hf_ipv6)) {
+            depth++;
+            if (!outer_layer)   /* layer numbers start at 1 (the frame) */
+                outer_layer = fi->total_layer_num;
+        }
+    }
+    seg->ip_depth = (guint8)MIN(depth, 255u);
+    if (!outer_layer)
+        return;
+    guint vlans;
+    seg->link = (guint8)link_below(items, outer_layer, &vlans);
+    seg->link_vlans = (guint8)MIN(vlans, 255u);
+}
+
+/* tcp.stream of the TCP header in layers [first, last]. */
+static gboolean stream_in_layers(proto_tree *tree, int first, int last, guint32 *stream)
 {
     GPtrArray *arr = hf_tcp_stream > 0 ? proto_get_finfo_ptr_array(tree, hf_tcp_stream) : NULL;
     for (guint i = 0; arr && i < arr->len; i++) {
         field_info *fi = g_ptr_array_index(arr, i);
-        if (fi->total_layer_num == layer) {
+        if (fi->total_layer_num >= first && fi->total_layer_num <= last) {
             *stream = fvalue_get_uinteger(TCPDIAG_FI_VALUE(fi));
             return TRUE;
         }
@@ -154,35 +205,34 @@ static gboolean stream_of_layer(proto_tree *tree, int layer, guint32 *stream)
 }
 
 /* Addresses, datagram facts and where the IP datagram ends; FALSE when the header is cut. */
-static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end)
+static gboolean read_ip(tvbuff_t *tvb, gint off, tcpdiag_segment *seg, gint *ip_end)
 {
-    gint avail = captured_from(ip);
-    if (avail < 1)
+    gint avail;
+    const guint8 *p = captured_bytes(tvb, off, IPV6_HDR, &avail);
+    if (!p)
         return FALSE;
-    tvbuff_t *tvb = ip->ds_tvb;
-    gint off = ip->start;
-    guint8 version = tvb_get_uint8(tvb, off) >> 4;
+    guint8 version = p[0] >> 4;
     if (version == 4 && avail >= IPV4_MIN_HDR) {
         seg->tuple.family = 4;
-        tvb_memcpy(tvb, seg->tuple.src, off + IPV4_OFF_SRC, IPV4_ADDR_LEN);
-        tvb_memcpy(tvb, seg->tuple.dst, off + IPV4_OFF_DST, IPV4_ADDR_LEN);
-        seg->ip_len = tvb_get_ntohs(tvb, off + IPV4_OFF_TOTAL_LEN);
-        seg->ip_id = tvb_get_ntohs(tvb, off + IPV4_OFF_ID);
-        guint16 frag = tvb_get_ntohs(tvb, off + IPV4_OFF_FRAG);
+        memcpy(seg->tuple.src, p + IPV4_OFF_SRC, IPV4_ADDR_LEN);
+        memcpy(seg->tuple.dst, p + IPV4_OFF_DST, IPV4_ADDR_LEN);
+        seg->ip_len = be16(p + IPV4_OFF_TOTAL_LEN);
+        seg->ip_id = be16(p + IPV4_OFF_ID);
+        guint16 frag = be16(p + IPV4_OFF_FRAG);
         seg->ip_df = (frag & IPV4_FLAG_DF) != 0;
         if (frag & IPV4_MF_AND_OFFSET)
             seg->ip_frag = TCPDIAG_FRAG_FIRST;
-        seg->ip_ttl = tvb_get_uint8(tvb, off + IPV4_OFF_TTL);
+        seg->ip_ttl = p[IPV4_OFF_TTL];
         *ip_end = off + (gint)seg->ip_len;
         return TRUE;
     }
     if (version == 6 && avail >= IPV6_HDR) {
         seg->tuple.family = 6;
-        tvb_memcpy(tvb, seg->tuple.src, off + IPV6_OFF_SRC, IPV6_ADDR_LEN);
-        tvb_memcpy(tvb, seg->tuple.dst, off + IPV6_OFF_DST, IPV6_ADDR_LEN);
-        guint16 plen = tvb_get_ntohs(tvb, off + IPV6_OFF_PAYLOAD_LEN);
+        memcpy(seg->tuple.src, p + IPV6_OFF_SRC, IPV6_ADDR_LEN);
+        memcpy(seg->tuple.dst, p + IPV6_OFF_DST, IPV6_ADDR_LEN);
+        guint16 plen = be16(p + IPV6_OFF_PAYLOAD_LEN);
         seg->ip_df = TRUE;  /* routers never fragment IPv6 */
-        seg->ip_ttl = tvb_get_uint8(tvb, off + IPV6_OFF_HOP_LIMIT);
+        seg->ip_ttl = p[IPV6_OFF_HOP_LIMIT];
         /* Payload length 0 is a jumbogram (RFC 2675): it runs to the end of the frame. */
         *ip_end = plen ? off + IPV6_HDR + plen : (gint)tvb_reported_length(tvb);
         seg->ip_len = (guint32)(*ip_end - off);
@@ -191,21 +241,21 @@ static gboolean read_ip(const field_info *ip, tcpdiag_segment *seg, gint *ip_end
     return FALSE;
 }
 
-static void read_sack_blocks(tvbuff_t *tvb, gint opt, guint8 len, tcpdiag_segment *seg)
+static void read_sack_blocks(const guint8 *opt, guint8 len, tcpdiag_segment *seg)
 {
-    for (gint b = opt + TCPOLEN_KIND_AND_LEN; b + TCPOLEN_SACK_BLOCK <= opt + len && seg->sack_count < TCPDIAG_MAX_SACK;
+    for (guint b = TCPOLEN_KIND_AND_LEN; b + TCPOLEN_SACK_BLOCK <= len && seg->sack_count < TCPDIAG_MAX_SACK;
          b += TCPOLEN_SACK_BLOCK) {
-        seg->sack[seg->sack_count].left = tvb_get_ntohl(tvb, b);
-        seg->sack[seg->sack_count].right = tvb_get_ntohl(tvb, b + 4);
+        seg->sack[seg->sack_count].left = be32(opt + b);
+        seg->sack[seg->sack_count].right = be32(opt + b + 4);
         seg->sack_count++;
     }
 }
 
-/* The options this analysis uses; anything odd marks the list malformed. */
-static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg)
+/* The options this analysis uses (bytes [opt, end) of the header); anything odd marks the list malformed. */
+static void read_options(const guint8 *hdr, gint opt, gint end, tcpdiag_segment *seg)
 {
     while (opt < end) {
-        guint8 kind = tvb_get_uint8(tvb, opt);
+        guint8 kind = hdr[opt];
         if (kind == TCPOPT_EOL)
             return;
         if (kind == TCPOPT_NOP) {
@@ -216,27 +266,27 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
         }
-        guint8 len = tvb_get_uint8(tvb, opt + 1);
+        guint8 len = hdr[opt + 1];
         if (len < TCPOLEN_KIND_AND_LEN || opt + len > end) {
             seg->options |= TCPDIAG_OPT_MALFORMED;
             return;
         }
-        gint value = opt + TCPOLEN_KIND_AND_LEN;
+        const guint8 *value = hdr + opt + TCPOLEN_KIND_AND_LEN;
         if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
-            seg->mss = tvb_get_ntohs(tvb, value);
+            seg->mss = be16(value);
             seg->options |= TCPDIAG_OPT_MSS;
         } else if (kind == TCPOPT_WSCALE && len == TCPOLEN_WSCALE) {
-            seg->wscale = tvb_get_uint8(tvb, value);
+            seg->wscale = value[0];
             seg->options |= TCPDIAG_OPT_WSCALE;
         } else if (kind == TCPOPT_SACK_PERM && len == TCPOLEN_SACK_PERM) {
             seg->options |= TCPDIAG_OPT_SACK_PERM;
         } else if (kind == TCPOPT_SACK && len >= TCPOLEN_SACK_MIN &&
                    (len - TCPOLEN_KIND_AND_LEN) % TCPOLEN_SACK_BLOCK == 0) {
-            read_sack_blocks(tvb, opt, len, seg);
+            read_sack_blocks(hdr + opt, len, seg);
             seg->options |= TCPDIAG_OPT_SACK;
         } else if (kind == TCPOPT_TIMESTAMP && len == TCPOLEN_TIMESTAMP) {
-            seg->tsval = tvb_get_ntohl(tvb, value);
-            seg->tsecr = tvb_get_ntohl(tvb, value + 4);
+            seg->tsval = be32(value);
+            seg->tsecr = be32(value + 4);
             seg->options |= TCPDIAG_OPT_TS;
         }
         opt += len;
@@ -246,33 +296,33 @@ static void read_options(tvbuff_t *tvb, gint opt, gint end, tcpdiag_segment *seg
 /* FALSE when not even the ports were captured. `end` is where the TCP segment ends. */
 static gboolean read_tcp(tvbuff_t *tvb, gint off, gint end, tcpdiag_segment *seg)
 {
-    gint avail = (gint)tvb_captured_length(tvb) - off;
     /* Bytes past the IP datagram (Ethernet padding, trailers) are not TCP,
      * and a datagram too short for a TCP header carries no segment. */
     if (off < 0 || end - off < TCP_MIN_HDR)
         return FALSE;
-    avail = MIN(avail, end - off);
+    gint avail;
+    const guint8 *p = captured_bytes(tvb, off, MIN(end - off, TCP_MAX_HDR), &avail);
     /* Each field only when captured: an ICMP error may quote just 8 bytes. */
     if (avail < TCP_OFF_DPORT + 2)
         return FALSE;
-    seg->tuple.sport = tvb_get_ntohs(tvb, off + TCP_OFF_SPORT);
-    seg->tuple.dport = tvb_get_ntohs(tvb, off + TCP_OFF_DPORT);
+    seg->tuple.sport = be16(p + TCP_OFF_SPORT);
+    seg->tuple.dport = be16(p + TCP_OFF_DPORT);
     if (avail >= TCP_OFF_SEQ + 4)
-        seg->seq = tvb_get_ntohl(tvb, off + TCP_OFF_SEQ);
+        seg->seq = be32(p + TCP_OFF_SEQ);
     if (avail >= TCP_OFF_ACK + 4)
-        seg->ack = tvb_get_ntohl(tvb, off + TCP_OFF_ACK);
+        seg->ack = be32(p + TCP_OFF_ACK);
     gint hdr_len = TCP_MIN_HDR;
     if (avail >= TCP_OFF_FLAGS + 1) {
         /* Data offset in 32-bit words; below the minimum is bogus. */
-        hdr_len = MAX((tvb_get_uint8(tvb, off + TCP_OFF_DATA_OFFSET) >> 4) * 4, TCP_MIN_HDR);
-        seg->flags = tvb_get_uint8(tvb, off + TCP_OFF_FLAGS);
+        hdr_len = MAX((p[TCP_OFF_DATA_OFFSET] >> 4) * 4, TCP_MIN_HDR);
+        seg->flags = p[TCP_OFF_FLAGS];
         seg->flags_known = TRUE;
     }
     if (avail >= TCP_OFF_WINDOW + 2)
-        seg->window = tvb_get_ntohs(tvb, off + TCP_OFF_WINDOW);
+        seg->window = be16(p + TCP_OFF_WINDOW);
     seg->tcp_hdr_len = (guint16)hdr_len;
     if (hdr_len > TCP_MIN_HDR)
-        read_options(tvb, off + TCP_MIN_HDR, off + MIN(hdr_len, avail), seg);
+        read_options(p, TCP_MIN_HDR, MIN(hdr_len, avail), seg);
     if (seg->flags_known && avail < hdr_len) {
         seg->options_cut = TRUE;
         seg->options &= (guint8)~TCPDIAG_OPT_MALFORMED;   /* cut by the capture, not by the sender */
@@ -366,11 +416,11 @@ static void read_icmp(const field_info *icmp, tcpdiag_segment *seg)
 }
 
 /* Whether some TCP item sits directly above this IP item. */
-static gboolean ip_has_tcp_above(proto_tree *tree, GPtrArray *tcps, const field_info *ip)
+static gboolean ip_has_tcp_above(const root_items *items, const field_info *ip)
 {
-    for (guint i = 0; tcps && i < tcps->len; i++) {
-        field_info *tcp = g_ptr_array_index(tcps, i);
-        if (nearest_of_two(tree, hf_ip, hf_ipv6, tcp->total_layer_num) == ip)
+    for (guint i = 0; i < items->n; i++) {
+        field_info *tcp = items->fi[i];
+        if (item_is(tcp, hf_tcp) && nearest_of_two(items, hf_ip, hf_ipv6, tcp->total_layer_num) == ip)
             return TRUE;
     }
     return FALSE;
@@ -388,69 +438,167 @@ static void stamp(tcpdiag_segment *seg, packet_info *pinfo)
  * retransmission analysis needs it to tell that a re-sent segment had been
  * fragmented and never completed.
  */
-static guint extract_first_fragments(proto_tree *tree, packet_info *pinfo, GPtrArray *tcps,
-                                     tcpdiag_segment *out, guint n, guint max)
+static guint extract_first_fragments(const root_items *items, packet_info *pinfo, tcpdiag_segment *out,
+                                     guint n, guint max)
 {
-    GPtrArray *ips = proto_get_finfo_ptr_array(tree, hf_ip);
-    for (guint i = 0; ips && i < ips->len && n < max; i++) {
-        field_info *ip = g_ptr_array_index(ips, i);
-        gint avail = captured_from(ip);
-        if (avail < IPV4_MIN_HDR)
+    for (guint i = 0; i < items->n && n < max; i++) {
+        field_info *ip = items->fi[i];
+        if (!item_is(ip, hf_ip) || captured_from(ip) < IPV4_MIN_HDR)
             continue;
         tvbuff_t *tvb = ip->ds_tvb;
         guint16 frag = tvb_get_ntohs(tvb, ip->start + IPV4_OFF_FRAG);
         gboolean first_with_more = (frag & IPV4_FLAG_MF) && (frag & IPV4_FRAG_OFFSET) == 0;
         if (!first_with_more || tvb_get_uint8(tvb, ip->start + IPV4_OFF_PROTOCOL) != IP_PROTO_TCP
-            || ip_has_tcp_above(tree, tcps, ip))
+            || ip_has_tcp_above(items, ip))
             continue;
         tcpdiag_segment *seg = &out[n];
         memset(seg, 0, sizeof *seg);
         gint ip_end = 0;
         gint ihl = (tvb_get_uint8(tvb, ip->start) & IPV4_IHL_MASK) * 4;   /* in 32-bit words */
-        if (!read_ip(ip, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
+        if (!read_ip(tvb, ip->start, seg, &ip_end) || !read_tcp(tvb, ip->start + ihl, ip_end, seg))
             continue;
         /* Everything above this IP header is in higher layers: count below the next one. */
-        read_link(tree, ip->total_layer_num + 1, seg);
+        read_link(items, ip->total_layer_num + 1, 0, seg);
         stamp(seg, pinfo);
         n++;
     }
     return n;
 }
 
+/* IPv6 extension headers a quoted datagram may carry before its TCP header (RFC 8200 4). */
+static gboolean ipv6_ext_header(guint8 next)
+{
+    return next == IPV6_EXT_HOP_BY_HOP || next == IPV6_EXT_ROUTING || next == IPV6_EXT_DEST_OPTS;
+}
+
+/* Where the TCP header of the datagram quoted at `off` starts; -1 when it carries none. */
+static gint quoted_tcp_offset(tvbuff_t *tvb, gint off, const tcpdiag_segment *seg)
+{
+    gint captured = (gint)tvb_captured_length(tvb);
+    if (seg->tuple.family == 4) {
+        /* A later fragment of the datagram holds no TCP header. */
+        if ((tvb_get_ntohs(tvb, off + IPV4_OFF_FRAG) & IPV4_FRAG_OFFSET) != 0 ||
+            tvb_get_uint8(tvb, off + IPV4_OFF_PROTOCOL) != IP_PROTO_TCP)
+            return -1;
+        return off + (tvb_get_uint8(tvb, off) & IPV4_IHL_MASK) * 4;
+    }
+    guint8 next = tvb_get_uint8(tvb, off + IPV6_OFF_NEXT_HEADER);
+    gint at = off + IPV6_HDR;
+    for (guint hops = 0; hops < IPV6_MAX_EXT_HEADERS; hops++) {
+        if (next == IP_PROTO_TCP)
+            return at;
+        if (at + 2 > captured)
+            return -1;
+        if (next == IPV6_EXT_FRAGMENT) {
+            if (at + IPV6_FRAG_HDR > captured || (tvb_get_ntohs(tvb, at + 2) & IPV6_FRAG_OFFSET_MASK) != 0)
+                return -1;
+            next = tvb_get_uint8(tvb, at);
+            at += IPV6_FRAG_HDR;
+        } else if (ipv6_ext_header(next)) {
+            next = tvb_get_uint8(tvb, at);
+            at += (tvb_get_uint8(tvb, at + 1) + 1) * 8;   /* length in 8-byte units, not counting the first */
+        } else {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* ICMP types whose body quotes the datagram that caused them (RFC 792, RFC 4443). */
+static gboolean icmp_quotes_datagram(guint8 type, gboolean v6)
+{
+    if (v6)
+        return type >= ICMPV6_DEST_UNREACH && type <= ICMPV6_PARAM_PROBLEM;
+    return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT ||
+           type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM;
+}
+
+/* The TCP header quoted in this ICMP error, read from the bytes after the ICMP header. */
+static gboolean extract_quoted(proto_tree *tree, const root_items *items, guint at, packet_info *pinfo,
+                               tcpdiag_segment *seg)
+{
+    field_info *icmp = items->fi[at];
+    gboolean v6 = item_is(icmp, hf_icmpv6);
+    if (captured_from(icmp) < ICMP_HDR + 1 || !icmp_quotes_datagram(tvb_get_uint8(icmp->ds_tvb, icmp->start), v6))
+        return FALSE;
+    tvbuff_t *tvb = icmp->ds_tvb;
+    gint ip_off = icmp->start + ICMP_HDR;
+    memset(seg, 0, sizeof *seg);
+    gint ip_end = 0;
+    if (!read_ip(tvb, ip_off, seg, &ip_end) || (seg->tuple.family == 6) != v6)
+        return FALSE;
+    gint tcp_off = quoted_tcp_offset(tvb, ip_off, seg);
+    if (tcp_off < 0 || !read_tcp(tvb, tcp_off, ip_end, seg))
+        return FALSE;
+    read_icmp(icmp, seg);
+    /* The quote's own tcp.stream sits in the ICMP item's layers, before the next root item. */
+    int last = at + 1 < items->n ? items->fi[at + 1]->total_layer_num - 1 : G_MAXINT;
+    seg->has_stream = stream_in_layers(tree, icmp->total_layer_num + 1, last, &seg->stream);
+    read_link(items, icmp->total_layer_num, 1, seg);
+    stamp(seg, pinfo);
+    return TRUE;
+}
+
+/* A TCP item directly below the root, with the IP item around it. */
+static gboolean extract_tcp_item(proto_tree *tree, const root_items *items, const field_info *tcp,
+                                 packet_info *pinfo, tcpdiag_segment *seg)
+{
+    int layer = tcp->total_layer_num;
+    field_info *ip = nearest_of_two(items, hf_ip, hf_ipv6, layer);
+    if (!ip)
+        return FALSE;
+    memset(seg, 0, sizeof *seg);
+    gint ip_end = 0;
+    if (!read_ip(ip->ds_tvb, ip->start, seg, &ip_end))
+        return FALSE;
+    gint end = ip_end;
+    if (ip->ds_tvb != tcp->ds_tvb) {
+        /* TCP in a reassembled datagram: that data source is the IP payload */
+        end = (gint)tvb_reported_length(tcp->ds_tvb);
+        seg->ip_frag = TCPDIAG_FRAG_REASSEMBLED;
+    }
+    if (!read_tcp(tcp->ds_tvb, tcp->start, end, seg))
+        return FALSE;
+    field_info *icmp = nearest_of_two(items, hf_icmp, hf_icmpv6, layer);
+    if (icmp)
+        read_icmp(icmp, seg);
+    else if (seg->ip_frag != TCPDIAG_FRAG_FIRST)
+        seg->checksum = (guint8)verify_checksum(tcp->ds_tvb, tcp->start, end, seg);
+    seg->has_stream = stream_in_layers(tree, layer, layer, &seg->stream);
+    read_link(items, layer, 0, seg);
+    stamp(seg, pinfo);
+    return TRUE;
+}
+
+/* Whether a TCP item follows this ICMP item directly below the root (a
+ * dissector that put the quote there, not in the ICMP subtree). */
+static gboolean quote_has_root_tcp(const root_items *items, guint at)
+{
+    for (guint i = at + 1; i < items->n; i++) {
+        if (item_is(items->fi[i], hf_icmp) || item_is(items->fi[i], hf_icmpv6))
+            return FALSE;
+        if (item_is(items->fi[i], hf_tcp))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out, guint max)
 {
     if (!tree || hf_tcp <= 0)
         return 0;
-    GPtrArray *tcps = proto_get_finfo_ptr_array(tree, hf_tcp);
+    root_items items;
+    collect_root_items(tree, &items);
     guint n = 0;
-    for (guint i = 0; tcps && i < tcps->len && n < max; i++) {
-        field_info *tcp = g_ptr_array_index(tcps, i);
-        int layer = tcp->total_layer_num;
-        field_info *ip = nearest_of_two(tree, hf_ip, hf_ipv6, layer);
-        if (!ip)
-            continue;
-        tcpdiag_segment *seg = &out[n];
-        memset(seg, 0, sizeof *seg);
-        gint ip_end = 0;
-        if (!read_ip(ip, seg, &ip_end))
-            continue;
-        gint end = ip_end;
-        if (ip->ds_tvb != tcp->ds_tvb) {
-            /* TCP in a reassembled datagram: that data source is the IP payload */
-            end = (gint)tvb_reported_length(tcp->ds_tvb);
-            seg->ip_frag = TCPDIAG_FRAG_REASSEMBLED;
+    for (guint i = 0; i < items.n && n < max; i++) {
+        field_info *fi = items.fi[i];
+        if (item_is(fi, hf_tcp)) {
+            if (extract_tcp_item(tree, &items, fi, pinfo, &out[n]))
+                n++;
+        } else if ((item_is(fi, hf_icmp) || item_is(fi, hf_icmpv6)) && !quote_has_root_tcp(&items, i)) {
+            if (extract_quoted(tree, &items, i, pinfo, &out[n]))
+                n++;
         }
-        if (!read_tcp(tcp->ds_tvb, tcp->start, end, seg))
-            continue;
-        field_info *icmp = nearest_of_two(tree, hf_icmp, hf_icmpv6, layer);
-        if (icmp)
-            read_icmp(icmp, seg);
-        else if (seg->ip_frag != TCPDIAG_FRAG_FIRST)
-            seg->checksum = (guint8)verify_checksum(tcp->ds_tvb, tcp->start, end, seg);
-        seg->has_stream = stream_of_layer(tree, layer, &seg->stream);
-        read_link(tree, layer, seg);
-        stamp(seg, pinfo);
-        n++;
     }
-    return extract_first_fragments(tree, pinfo, tcps, out, n, max);
+    return extract_first_fragments(&items, pinfo, out, n, max);
 }

@@ -22,6 +22,7 @@
 #include "tcpdiag_view_mss.h"
 #include "tcpdiag_view_notices.h"
 #include "tcpdiag_view_retrans.h"
+#include "tcpdiag_view_wanted.h"
 
 void proto_register_tcpdiag(void);
 void proto_reg_handoff_tcpdiag(void);
@@ -42,12 +43,17 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     const tcpdiag_frame_record *rec = tcpdiag_session_frame(tree, pinfo);
     if (!rec)
         return 0;
+    /* Reports need only the tap: build items only for someone who will see them. */
+    gboolean experts = tcpdiag_experts_wanted(pinfo, tree);
+    gboolean render = experts || proto_field_is_referenced(tree, proto_tcpdiag);
     for (guint i = 0; i < rec->count; i++) {
         const tcpdiag_layer_record *layer = &rec->layer[i];
-        proto_item *top;
-        proto_tree *sub = tcpdiag_view_conn_render(tvb, pinfo, tree, &layer->v, layer->ends, &top);
-        tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans);
-        tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v);
+        if (render) {
+            proto_item *top;
+            proto_tree *sub = tcpdiag_view_conn_render(tvb, pinfo, tree, &layer->v, layer->ends, experts, &top);
+            tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans, experts);
+            tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v, experts);
+        }
         tap_queue_packet(tap_tcpdiag, pinfo, layer);
     }
     return tvb_captured_length(tvb);
@@ -76,4 +82,5 @@ void proto_reg_handoff_tcpdiag(void)
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
     register_postdissector(tcpdiag_handle);
     tcpdiag_extract_register_wanted(tcpdiag_handle);
+    tcpdiag_wanted_init();
 }

@@ -1,22 +1,51 @@
 /* tcpdiag_session.c - owns the tracker of the open capture file and the per-frame records.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The per-frame store is most of what tcpdiag keeps for a large capture, so
+ * it is compact: per TCP header a 40-byte record (the verdict's per-header
+ * slot, a pointer to the part it shares with its conversation's neighbours,
+ * and one to its retransmission details, which only re-sent and look-alike
+ * segments have), in large blocks, and 4 bytes per frame in a frame-indexed
+ * table. A shared part (the rest of the verdict and the endpoints) is stored
+ * again only when it changes, a few times per conversation. Later passes get
+ * the verdict unpacked into packet memory: the same bytes the first pass
+ * computed (core/tcpdiag_verdict_pack.h).
  */
 #include "tcpdiag_session.h"
 
+#include "core/tcpdiag_verdict_pack.h"
 #include "tcpdiag_extract.h"
 
 /* At most this many TCP headers per frame are analysed (tunnels, ICMP). */
 #define MAX_LAYERS 8
+/* Stored headers per block: large enough that block pointers cost nothing per header. */
+#define HEADERS_PER_BLOCK 8192u
+/* In a stored header's slot bits: another header of the same frame follows. */
+#define MORE_IN_FRAME 0x80u
+G_STATIC_ASSERT((MORE_IN_FRAME & TCPDIAG_SLOT_FREE_BITS) == MORE_IN_FRAME);
+
+/* What a conversation's headers share while it does not change. */
+typedef struct shared_part {
+    tcpdiag_verdict      v;      /* per-header fields zero */
+    const tcpdiag_tuple *ends;
+} shared_part;
+
+typedef struct stored_header {
+    tcpdiag_verdict_slot        slot;
+    const shared_part          *shared;
+    const tcpdiag_retrans_info *retrans;
+} stored_header;
 
 static tcpdiag_tracker *tracker;
-/* The stored record of each frame, indexed by frame number (NULL: no TCP).
- * 8 bytes a frame, where p_add_proto_data costs a list node and a key
- * record (~50 bytes) on every frame. The records live in file scope. */
-static GPtrArray *frame_records;
-/* Each conversation's endpoints in file scope, by conversation id: the tap
- * record points at them (the tracker's own copy may move as it grows). */
+/* Frame number -> index of its first stored header + 1 (0: no TCP). */
+static GArray *frame_index;
+static GPtrArray *header_blocks;
+static guint32 header_count;
+/* By conversation id: its endpoints in file scope (the tracker's copy may
+ * move as it grows), and the shared part its latest header used. */
 static GPtrArray *ends_by_conv;
+static GPtrArray *shared_by_conv;
 
 void tcpdiag_session_start(const tcpdiag_config *cfg)
 {
@@ -27,74 +56,139 @@ void tcpdiag_session_end(void)
 {
     tcpdiag_tracker_free(tracker);
     tracker = NULL;
-    if (frame_records)   /* created with the first record */
-        g_ptr_array_free(frame_records, TRUE);
-    frame_records = NULL;
+    if (frame_index)   /* created with the first record */
+        g_array_free(frame_index, TRUE);
+    frame_index = NULL;
+    if (header_blocks)
+        g_ptr_array_free(header_blocks, TRUE);
+    header_blocks = NULL;
+    header_count = 0;
     if (ends_by_conv)
         g_ptr_array_free(ends_by_conv, TRUE);
     ends_by_conv = NULL;
+    if (shared_by_conv)
+        g_ptr_array_free(shared_by_conv, TRUE);
+    shared_by_conv = NULL;
 }
 
-static void store_record(guint32 frame, tcpdiag_frame_record *rec)
+/* The slot `conv_id` of a by-conversation table, grown as needed. */
+static gpointer *conv_slot(GPtrArray **table, guint32 conv_id)
 {
-    if (!frame_records)
-        frame_records = g_ptr_array_new();
-    if (frame >= frame_records->len)
-        g_ptr_array_set_size(frame_records, (gint)frame + 1);
-    g_ptr_array_index(frame_records, frame) = rec;
-}
-
-static const tcpdiag_frame_record *stored_record(guint32 frame)
-{
-    return frame_records && frame < frame_records->len ? g_ptr_array_index(frame_records, frame) : NULL;
+    if (!*table)
+        *table = g_ptr_array_new();
+    if (conv_id >= (*table)->len)
+        g_ptr_array_set_size(*table, (gint)conv_id + 1);
+    return &g_ptr_array_index(*table, conv_id);
 }
 
 static const tcpdiag_tuple *ends_of(guint32 conv_id)
 {
     if (conv_id == TCPDIAG_NO_CONV)
         return NULL;
-    if (!ends_by_conv)
-        ends_by_conv = g_ptr_array_new();
-    if (conv_id >= ends_by_conv->len)
-        g_ptr_array_set_size(ends_by_conv, (gint)conv_id + 1);
-    const tcpdiag_tuple *ends = g_ptr_array_index(ends_by_conv, conv_id);
-    if (!ends) {
+    gpointer *slot = conv_slot(&ends_by_conv, conv_id);
+    if (!*slot) {
         const tcpdiag_tuple *t = tcpdiag_tracker_tuple(tracker, conv_id);
         if (!t)
             return NULL;
-        ends = wmem_memdup(wmem_file_scope(), t, sizeof *t);
-        g_ptr_array_index(ends_by_conv, conv_id) = (gpointer)ends;
+        *slot = wmem_memdup(wmem_file_scope(), t, sizeof *t);
     }
-    return ends;
+    return *slot;
 }
 
-static tcpdiag_frame_record *analyse_frame(proto_tree *tree, packet_info *pinfo)
+/* The conversation's latest shared part when it is the same, else a new one. */
+static const shared_part *share(const tcpdiag_verdict *shared_v, const tcpdiag_tuple *ends)
+{
+    gpointer *latest = shared_v->conv_id == TCPDIAG_NO_CONV ? NULL : conv_slot(&shared_by_conv, shared_v->conv_id);
+    const shared_part *prev = latest ? *latest : NULL;
+    if (prev && prev->ends == ends && memcmp(&prev->v, shared_v, sizeof *shared_v) == 0)
+        return prev;
+    shared_part *part = wmem_new(wmem_file_scope(), shared_part);
+    memcpy(&part->v, shared_v, sizeof *shared_v);
+    part->ends = ends;
+    if (latest)
+        *latest = part;
+    return part;
+}
+
+static stored_header *header_at(guint32 index)
+{
+    stored_header *block = g_ptr_array_index(header_blocks, index / HEADERS_PER_BLOCK);
+    return &block[index % HEADERS_PER_BLOCK];
+}
+
+static stored_header *new_header(void)
+{
+    if (!header_blocks)
+        header_blocks = g_ptr_array_new_with_free_func(g_free);
+    if (header_count % HEADERS_PER_BLOCK == 0)
+        g_ptr_array_add(header_blocks, g_new(stored_header, HEADERS_PER_BLOCK));
+    return header_at(header_count++);
+}
+
+static void index_frame(guint32 frame, guint32 first_header)
+{
+    if (!frame_index)
+        frame_index = g_array_new(FALSE, TRUE, (guint)sizeof(guint32));
+    if (frame >= frame_index->len)
+        g_array_set_size(frame_index, frame + 1);
+    g_array_index(frame_index, guint32, frame) = first_header + 1;
+}
+
+static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *info, gboolean more)
+{
+    tcpdiag_verdict shared_v;
+    stored_header *h = new_header();
+    tcpdiag_verdict_pack(v, &h->slot, &shared_v);
+    if (more)
+        h->slot.bits |= MORE_IN_FRAME;
+    h->shared = share(&shared_v, ends_of(v->conv_id));
+    /* Most segments are plain: keep the details only where there are some. */
+    h->retrans = v->has_retrans_info ? wmem_memdup(wmem_file_scope(), info, sizeof *info) : NULL;
+}
+
+/* First pass: extract, analyse and store; FALSE when the frame holds no TCP. */
+static gboolean analyse_frame(proto_tree *tree, packet_info *pinfo)
 {
     tcpdiag_segment segs[MAX_LAYERS];
     guint n = tcpdiag_extract(tree, pinfo, segs, MAX_LAYERS);
     if (n == 0)
+        return FALSE;
+    index_frame(pinfo->num, header_count);
+    for (guint i = 0; i < n; i++) {
+        tcpdiag_verdict v;
+        tcpdiag_retrans_info info;
+        memset(&v, 0, sizeof v);
+        tcpdiag_tracker_process(tracker, &segs[i], &v, &info);
+        store_header(&v, &info, i + 1 < n);
+    }
+    return TRUE;
+}
+
+/* The stored headers of the frame, unpacked into packet memory. */
+static const tcpdiag_frame_record *stored_record(packet_info *pinfo)
+{
+    guint32 frame = pinfo->num;
+    if (!frame_index || frame >= frame_index->len || !g_array_index(frame_index, guint32, frame))
         return NULL;
-    tcpdiag_frame_record *rec = wmem_alloc0(wmem_file_scope(),
-                                            sizeof *rec + n * sizeof(tcpdiag_layer_record));
+    guint32 first = g_array_index(frame_index, guint32, frame) - 1;
+    guint n = 1;
+    while (header_at(first + n - 1)->slot.bits & MORE_IN_FRAME)
+        n++;
+    tcpdiag_frame_record *rec = wmem_alloc(pinfo->pool, sizeof *rec + n * sizeof(tcpdiag_layer_record));
     rec->count = (guint8)n;
     for (guint i = 0; i < n; i++) {
+        const stored_header *h = header_at(first + i);
         tcpdiag_layer_record *layer = &rec->layer[i];
-        tcpdiag_retrans_info info;
-        tcpdiag_tracker_process(tracker, &segs[i], &layer->v, &info);
-        layer->ends = ends_of(layer->v.conv_id);
-        /* Most segments are plain: keep the details only where there are some. */
-        if (layer->v.has_retrans_info)
-            layer->retrans = wmem_memdup(wmem_file_scope(), &info, sizeof info);
+        tcpdiag_verdict_unpack(&h->slot, &h->shared->v, &layer->v);
+        layer->ends = h->shared->ends;
+        layer->retrans = h->retrans;
     }
     return rec;
 }
 
 const tcpdiag_frame_record *tcpdiag_session_frame(proto_tree *tree, packet_info *pinfo)
 {
-    if (PINFO_FD_VISITED(pinfo))
-        return stored_record(pinfo->num);
-    tcpdiag_frame_record *rec = analyse_frame(tree, pinfo);
-    if (rec)
-        store_record(pinfo->num, rec);
-    return rec;
+    if (!PINFO_FD_VISITED(pinfo) && !analyse_frame(tree, pinfo))
+        return NULL;
+    return stored_record(pinfo);
 }

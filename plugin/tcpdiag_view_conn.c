@@ -12,6 +12,7 @@
 #include "tcpdiag_host.h"
 #include "tcpdiag_nstime.h"
 #include "tcpdiag_view_notices.h"
+#include "tcpdiag_view_wanted.h"
 
 static int proto_tcpdiag = -1;
 static int hf_stream = -1, hf_client = -1, hf_server = -1, hf_direction = -1;
@@ -21,6 +22,7 @@ static int hf_hs_syn_count = -1, hf_hs_synack_count = -1;
 static int hf_state_client = -1, hf_state_server = -1, hf_state_change = -1;
 static int hf_close_wait_duration = -1, hf_evidence = -1;
 static gint ett_tcpdiag = -1, ett_handshake = -1;
+static tcpdiag_field_set conn_fields;
 
 static void add_time(proto_tree *tree, tvbuff_t *tvb, int hf, gint64 ns)
 {
@@ -72,15 +74,9 @@ static void add_handshake(proto_tree *tree, tvbuff_t *tvb, const tcpdiag_verdict
     }
 }
 
-proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, proto_item **top_out)
+static void add_conn_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+                            const tcpdiag_verdict *v, const tcpdiag_tuple *ends, const char *change)
 {
-    proto_item *top = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
-    proto_tree *t = proto_item_add_subtree(top, ett_tcpdiag);
-    const char *change = (v->prev_client != v->state_client || v->prev_server != v->state_server)
-                             ? change_text(pinfo, v) : NULL;
-
     if (v->quoted) {
         proto_item *q = proto_tree_add_item(t, hf_quoted, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(q);
@@ -133,8 +129,24 @@ proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tr
         proto_item *it = proto_tree_add_uint(t, hf_evidence, tvb, 0, 0, v->evidence_frame);
         proto_item_set_generated(it);
     }
-    tcpdiag_view_notices_render(pinfo, top, v, change);
+}
+
+proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, gboolean experts,
+                                     proto_item **top_out)
+{
+    proto_item *top = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(top);
+    proto_tree *t = proto_item_add_subtree(top, ett_tcpdiag);
     *top_out = top;
+    gboolean fields = tcpdiag_fields_wanted(tree, &conn_fields);
+    const char *change = (fields || experts) &&
+                         (v->prev_client != v->state_client || v->prev_server != v->state_server)
+                             ? change_text(pinfo, v) : NULL;
+    if (fields)
+        add_conn_fields(t, tvb, pinfo, tree, top, v, ends, change);
+    if (experts)
+        tcpdiag_view_notices_render(pinfo, top, v, change);
     return t;
 }
 
@@ -183,4 +195,6 @@ void tcpdiag_view_conn_register(int proto)
     proto_tcpdiag = proto;
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    conn_fields.hf = hf;
+    conn_fields.count = array_length(hf);
 }

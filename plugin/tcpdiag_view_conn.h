@@ -16,6 +16,7 @@ void tcpdiag_view_conn_register(int proto);
  * Info); `ends` names the conversation's client and server (may be NULL).
  * Returns the subtree, *top its item, for the other views to add to. */
 proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, proto_item **top);
+                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, gboolean experts,
+                                     proto_item **top);
 
 #endif

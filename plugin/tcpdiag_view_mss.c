@@ -10,12 +10,15 @@
 
 #include <epan/expert.h>
 
+#include "tcpdiag_view_wanted.h"
+
 static int hf_mss = -1, hf_client = -1, hf_server = -1, hf_assumed = -1;
 static int hf_send_client = -1, hf_send_server = -1, hf_largest_client = -1, hf_largest_server = -1;
 static int hf_risk = -1, hf_reason = -1, hf_segment = -1;
 static int hf_link = -1, hf_link_vlans = -1, hf_link_mss = -1, hf_path_mtu = -1, hf_icmp = -1, hf_pmtud = -1;
 static int hf_wscale_client = -1, hf_wscale_server = -1, hf_sack_perm = -1, hf_timestamps = -1;
 static gint ett_mss = -1, ett_mss_risk = -1, ett_mss_link = -1;
+static tcpdiag_field_set mss_fields;
 
 static expert_field ei_reason[TCPDIAG_MSSR_COUNT];
 static expert_field ei_pmtud_worked = EI_INIT, ei_pmtud_ignored = EI_INIT;
@@ -217,10 +220,13 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_verd
 }
 
 void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                             const tcpdiag_verdict *v)
+                             const tcpdiag_verdict *v, gboolean experts)
 {
     const tcpdiag_mss_verdict *m = &v->mss;
     if (!m->known)
+        return;
+    experts = experts && (m->new_reasons || (m->seg & TCPDIAG_MSSF_PMTUD_JUDGED));
+    if (!experts && !tcpdiag_fields_wanted(tree, &mss_fields))
         return;
     const char *risk = tcpdiag_mss_risk_name((tcpdiag_mss_risk)m->risk);
     proto_item *mi = add_gen(proto_tree_add_item(tree, hf_mss, tvb, 0, 0, ENC_NA));
@@ -241,7 +247,8 @@ void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     add_options(t, tvb, m);
     if (m->risk != TCPDIAG_MSS_RISK_NONE)
         proto_item_append_text(top, ", MSS risk %s", risk);
-    add_experts(pinfo, mi, v);
+    if (experts)
+        add_experts(pinfo, mi, v);
 }
 
 void tcpdiag_view_mss_register(int proto)
@@ -293,6 +300,8 @@ void tcpdiag_view_mss_register(int proto)
     };
     static gint *ett[] = { &ett_mss, &ett_mss_risk, &ett_mss_link };
     proto_register_field_array(proto, hf, array_length(hf));
+    mss_fields.hf = hf;
+    mss_fields.count = array_length(hf);
     proto_register_subtree_array(ett, array_length(ett));
 
 #define EIR(r, name, group, sev, text) \

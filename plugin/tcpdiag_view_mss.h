@@ -12,6 +12,6 @@
 
 void tcpdiag_view_mss_register(int proto);
 void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                             const tcpdiag_verdict *v);
+                             const tcpdiag_verdict *v, gboolean experts);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "tcpdiag_nstime.h"
 #include "tcpdiag_prefs.h"
+#include "tcpdiag_view_wanted.h"
 
 static int hf_retrans = -1, hf_kind = -1, hf_original = -1, hf_previous = -1, hf_attempt = -1;
 static int hf_bytes = -1, hf_interval = -1, hf_backoff = -1, hf_cause = -1, hf_cause_frame = -1;
@@ -21,6 +22,7 @@ static int hf_gave_up = -1, hf_not_retrans = -1, hf_not_retrans_frame = -1, hf_c
 static int hf_checksum = -1, hf_unneeded = -1, hf_unneeded_cause = -1;
 static int hf_cause_evidence = -1, hf_cause_confidence = -1;
 static gint ett_retrans = -1, ett_cause = -1;
+static tcpdiag_field_set retrans_fields;
 
 static expert_field ei_kind[TCPDIAG_RK_COUNT];
 static expert_field ei_cause[TCPDIAG_CAUSE_COUNT];
@@ -173,13 +175,18 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retr
 }
 
 void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r)
+                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r, gboolean experts)
 {
+    gboolean odd_checksum = v->checksum == TCPDIAG_CSUM_BAD || v->checksum == TCPDIAG_CSUM_PARTIAL;
+    if ((!r && !odd_checksum) || (!experts && !tcpdiag_fields_wanted(tree, &retrans_fields)))
+        return;
     if (v->checksum == TCPDIAG_CSUM_BAD || v->checksum == TCPDIAG_CSUM_PARTIAL) {
         proto_item *it = add_gen(proto_tree_add_string(tree, hf_checksum, tvb, 0, 0,
                                  v->checksum == TCPDIAG_CSUM_BAD ? "bad" : "partial"));
-        if (v->checksum == TCPDIAG_CSUM_BAD)
-            expert_add_info(pinfo, it, &ei_checksum_bad);
+        if (v->checksum == TCPDIAG_CSUM_BAD) {
+            if (experts)
+                expert_add_info(pinfo, it, &ei_checksum_bad);
+        }
         else
             proto_item_append_text(it, " (only the pseudo-header sum: captured on the sending host before checksum offload, not an error)");
     }
@@ -230,14 +237,16 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
         proto_item_append_text(u, " (the receiver reports it got that data twice: DSACK)");
         add_gen(proto_tree_add_string(proto_item_add_subtree(u, ett_cause), hf_unneeded_cause, tvb, 0, 0,
                                       tcpdiag_cause_name((tcpdiag_cause)r->unneeded_cause)));
-        expert_add_info_format(pinfo, u, &ei_unneeded,
-            "The re-send in frame %u was not needed: the receiver already had the data (DSACK); its ACK was %s",
-            r->unneeded, r->unneeded_cause == TCPDIAG_CAUSE_ACK_LOST ? "lost on the way back"
-                         : r->unneeded_cause == TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL ? "late: the original had filled the receiver's window"
-                         : r->unneeded_cause == TCPDIAG_CAUSE_REORDERING ? "never missing: the original was overtaken by later data (reordering) and the duplicate ACKs asked too early"
-                         : "late, not lost");
+        if (experts)
+            expert_add_info_format(pinfo, u, &ei_unneeded,
+                "The re-send in frame %u was not needed: the receiver already had the data (DSACK); its ACK was %s",
+                r->unneeded, r->unneeded_cause == TCPDIAG_CAUSE_ACK_LOST ? "lost on the way back"
+                             : r->unneeded_cause == TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL ? "late: the original had filled the receiver's window"
+                             : r->unneeded_cause == TCPDIAG_CAUSE_REORDERING ? "never missing: the original was overtaken by later data (reordering) and the duplicate ACKs asked too early"
+                             : "late, not lost");
     }
-    add_experts(pinfo, item, r);
+    if (experts)
+        add_experts(pinfo, item, r);
 }
 
 void tcpdiag_view_retrans_register(int proto)
@@ -292,6 +301,8 @@ void tcpdiag_view_retrans_register(int proto)
     };
     static gint *ett[] = { &ett_retrans, &ett_cause };
     proto_register_field_array(proto, hf, array_length(hf));
+    retrans_fields.hf = hf;
+    retrans_fields.count = array_length(hf);
     proto_register_subtree_array(ett, array_length(ett));
 
     static ei_register_info ei[] = {

@@ -14,6 +14,6 @@
 void tcpdiag_view_retrans_register(int proto);
 /* `r` is NULL for a header without retransmission facts. */
 void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r);
+                                 const tcpdiag_verdict *v, const tcpdiag_retrans_info *r, gboolean experts);
 
 #endif

@@ -23,8 +23,12 @@ enum {
 /* IPv6 (RFC 8200) */
 enum {
     IPV6_HDR = 40,
-    IPV6_OFF_PAYLOAD_LEN = 4, IPV6_OFF_HOP_LIMIT = 7, IPV6_OFF_SRC = 8, IPV6_OFF_DST = 24,
-    IPV6_ADDR_LEN = 16,
+    IPV6_OFF_PAYLOAD_LEN = 4, IPV6_OFF_NEXT_HEADER = 6, IPV6_OFF_HOP_LIMIT = 7, IPV6_OFF_SRC = 8,
+    IPV6_OFF_DST = 24, IPV6_ADDR_LEN = 16,
+    /* Extension headers (RFC 8200 4) that may come before a quoted TCP header. */
+    IPV6_EXT_HOP_BY_HOP = 0, IPV6_EXT_ROUTING = 43, IPV6_EXT_FRAGMENT = 44, IPV6_EXT_DEST_OPTS = 60,
+    IPV6_FRAG_HDR = 8, IPV6_FRAG_OFFSET_MASK = 0xfff8,
+    IPV6_MAX_EXT_HEADERS = 8,   /* more in one quote is not a datagram worth reading */
 };
 
 #define IP_PROTO_TCP 6
@@ -33,7 +37,7 @@ enum { PSEUDO_HDR_V4 = 12, PSEUDO_HDR_V6 = 40 };
 
 /* TCP (RFC 9293) */
 enum {
-    TCP_MIN_HDR = 20,
+    TCP_MIN_HDR = 20, TCP_MAX_HDR = 60,   /* the data offset counts at most 15 words */
     TCP_OFF_SPORT = 0, TCP_OFF_DPORT = 2, TCP_OFF_SEQ = 4, TCP_OFF_ACK = 8,
     TCP_OFF_DATA_OFFSET = 12, TCP_OFF_FLAGS = 13, TCP_OFF_WINDOW = 14, TCP_OFF_CHECKSUM = 16,
 };
@@ -51,11 +55,12 @@ enum {
 
 /* ICMP (RFC 792, RFC 1191) and ICMPv6 (RFC 4443) errors quoting a TCP header. */
 enum {
-    ICMP_DEST_UNREACH = 3,
+    ICMP_DEST_UNREACH = 3, ICMP_SOURCE_QUENCH = 4, ICMP_REDIRECT = 5, ICMP_TIME_EXCEEDED = 11,
+    ICMP_PARAM_PROBLEM = 12,
     ICMP_NET_UNREACH = 0, ICMP_HOST_UNREACH = 1, ICMP_FRAG_NEEDED = 4, ICMP_SR_FAILED = 5,
     ICMP_NET_UNREACH_TOS = 11, ICMP_HOST_UNREACH_TOS = 12,
     ICMP_OFF_NEXT_HOP_MTU = 6,
-    ICMPV6_DEST_UNREACH = 1, ICMPV6_PKT_TOO_BIG = 2,
+    ICMPV6_DEST_UNREACH = 1, ICMPV6_PKT_TOO_BIG = 2, ICMPV6_PARAM_PROBLEM = 4,
     ICMPV6_NO_ROUTE = 0, ICMPV6_BEYOND_SCOPE = 2, ICMPV6_ADDR_UNREACH = 3,
     ICMPV6_OFF_MTU = 4,
     ICMP_HDR = 8,   /* type, code, checksum and the 4 bytes before the quote */
