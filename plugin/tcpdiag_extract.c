@@ -25,11 +25,16 @@
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 #include <epan/in_cksum.h>
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
 
+#include "core/tcpdiag_tuple.h"
 #include "tcpdiag_nstime.h"
 #include "tcpdiag_wire.h"
 
-static int hf_tcp = -1, hf_ip = -1, hf_ipv6 = -1, hf_icmp = -1, hf_icmpv6 = -1, hf_tcp_stream = -1;
+static int hf_tcp = -1, hf_ip = -1, hf_ipv6 = -1, hf_icmp = -1, hf_icmpv6 = -1;
+/* Registered by tcpdiag, never added to a packet (see tcpdiag_extract_register). */
+static int hf_first_pass = -1;
 /* Encapsulations below the outermost IP header, for the link's MTU. */
 static int hf_eth = -1, hf_llc = -1, hf_pppoes = -1, hf_vlan = -1, hf_sll = -1, hf_null = -1, hf_raw = -1;
 
@@ -37,17 +42,29 @@ void tcpdiag_extract_register_wanted(dissector_handle_t handle)
 {
     static const struct { int *hf; const char *name; } items[] = {
         { &hf_tcp, "tcp" }, { &hf_ip, "ip" }, { &hf_ipv6, "ipv6" }, { &hf_icmp, "icmp" },
-        { &hf_icmpv6, "icmpv6" }, { &hf_tcp_stream, "tcp.stream" },
+        { &hf_icmpv6, "icmpv6" },
         { &hf_eth, "eth" }, { &hf_llc, "llc" }, { &hf_pppoes, "pppoes" }, { &hf_vlan, "vlan" },
         { &hf_sll, "sll" }, { &hf_null, "null" }, { &hf_raw, "raw" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(items); i++)
         *items[i].hf = proto_registrar_get_id_byname(items[i].name);
-    /* Wanting a field also makes Wireshark build a (hidden) tree to walk. */
+    /* Wanting a field is what makes Wireshark build a (hidden) tree to walk
+     * on every first pass, reports included. A field that some packet
+     * carries would cost a per-packet lookup table whenever it is added;
+     * tcpdiag's first-pass field is never added, so it costs nothing. */
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    if (hf_tcp_stream > 0)
-        g_array_append_val(wanted, hf_tcp_stream);
+    g_array_append_val(wanted, hf_first_pass);
     set_postdissector_wanted_hfids(handle, wanted);
+}
+
+void tcpdiag_extract_register(int proto)
+{
+    static hf_register_info hf[] = {
+        { &hf_first_pass, { "First pass", "tcpdiag.first_pass", FT_NONE, BASE_NONE, NULL, 0x0,
+          "Never in a packet: tcpdiag asks for it so that Wireshark builds the protocol tree tcpdiag reads "
+          "the TCP headers from, even when only a report is wanted", HFILL } },
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
 }
 
 /* The protocol items below the root that extraction reads, in layer order. */
@@ -190,18 +207,67 @@ static void read_link(const root_items *items, int layer, guint quoted_ips, tcpd
     seg->link_vlans = (guint8)MIN(vlans, 255u);
 }
 
-/* tcp.stream of the TCP header in layers [first, last]. */
-static gboolean stream_in_layers(proto_tree *tree, int first, int last, guint32 *stream)
+/* tcp.stream of this header: the index Wireshark's TCP dissector gave the
+ * conversation the frame belongs to (asking for the tcp.stream field instead
+ * would cost a lookup table in every packet). */
+static gboolean stream_lookup(packet_info *pinfo, const tcpdiag_segment *seg, guint32 *stream)
 {
-    GPtrArray *arr = hf_tcp_stream > 0 ? proto_get_finfo_ptr_array(tree, hf_tcp_stream) : NULL;
-    for (guint i = 0; arr && i < arr->len; i++) {
-        field_info *fi = g_ptr_array_index(arr, i);
-        if (fi->total_layer_num >= first && fi->total_layer_num <= last) {
-            *stream = fvalue_get_uinteger(TCPDIAG_FI_VALUE(fi));
-            return TRUE;
-        }
+    address src, dst;
+    address_type type = seg->tuple.family == 4 ? AT_IPv4 : AT_IPv6;
+    int len = seg->tuple.family == 4 ? IPV4_ADDR_LEN : IPV6_ADDR_LEN;
+    set_address(&src, type, len, seg->tuple.src);
+    set_address(&dst, type, len, seg->tuple.dst);
+    conversation_t *conv = find_conversation(pinfo->num, &src, &dst, CONVERSATION_TCP,
+                                             seg->tuple.sport, seg->tuple.dport, 0);
+    const struct tcp_analysis *tcpd = conv ? conversation_get_proto_data(conv, hf_tcp) : NULL;
+    if (!tcpd)
+        return FALSE;
+    *stream = tcpd->stream;
+    return TRUE;
+}
+
+/*
+ * Wireshark's own lookup costs more than the rest of extraction, and a
+ * conversation's index changes only where its TCP dissector starts a new
+ * conversation on the same addresses and ports: at a SYN. So the latest
+ * index of each address/port pair is kept (first pass only, in capture
+ * order) and asked again at every SYN and for every quoted header.
+ */
+#define STREAM_CACHE_SLOTS 4096u   /* a power of two; a collision only costs a lookup */
+typedef struct stream_entry {
+    tcpdiag_tuple key;   /* canonical: both directions share the entry */
+    guint32       stream;
+    gboolean      used;
+} stream_entry;
+static stream_entry *stream_cache;
+
+void tcpdiag_extract_reset(void)
+{
+    g_free(stream_cache);
+    stream_cache = NULL;
+}
+
+static gboolean stream_of(packet_info *pinfo, const tcpdiag_segment *seg, guint32 *stream)
+{
+    if (seg->quoted_by != TCPDIAG_ICMP_NONE)
+        return stream_lookup(pinfo, seg, stream);
+    if (!stream_cache)
+        stream_cache = g_new0(stream_entry, STREAM_CACHE_SLOTS);
+    tcpdiag_tuple key;
+    memset(&key, 0, sizeof key);
+    tcpdiag_tuple_canonical(&seg->tuple, &key);
+    stream_entry *e = &stream_cache[tcpdiag_tuple_hash(&key) & (STREAM_CACHE_SLOTS - 1)];
+    gboolean syn = seg->flags_known && (seg->flags & TCPDIAG_SYN);
+    if (!syn && e->used && tcpdiag_tuple_equal(&e->key, &key)) {
+        *stream = e->stream;
+        return TRUE;
     }
-    return FALSE;
+    if (!stream_lookup(pinfo, seg, stream))
+        return FALSE;
+    e->key = key;
+    e->stream = *stream;
+    e->used = TRUE;
+    return TRUE;
 }
 
 /* Addresses, datagram facts and where the IP datagram ends; FALSE when the header is cut. */
@@ -514,7 +580,7 @@ static gboolean icmp_quotes_datagram(guint8 type, gboolean v6)
 }
 
 /* The TCP header quoted in this ICMP error, read from the bytes after the ICMP header. */
-static gboolean extract_quoted(proto_tree *tree, const root_items *items, guint at, packet_info *pinfo,
+static gboolean extract_quoted(const root_items *items, guint at, packet_info *pinfo,
                                tcpdiag_segment *seg)
 {
     field_info *icmp = items->fi[at];
@@ -531,16 +597,14 @@ static gboolean extract_quoted(proto_tree *tree, const root_items *items, guint 
     if (tcp_off < 0 || !read_tcp(tvb, tcp_off, ip_end, seg))
         return FALSE;
     read_icmp(icmp, seg);
-    /* The quote's own tcp.stream sits in the ICMP item's layers, before the next root item. */
-    int last = at + 1 < items->n ? items->fi[at + 1]->total_layer_num - 1 : G_MAXINT;
-    seg->has_stream = stream_in_layers(tree, icmp->total_layer_num + 1, last, &seg->stream);
+    seg->has_stream = stream_of(pinfo, seg, &seg->stream);
     read_link(items, icmp->total_layer_num, 1, seg);
     stamp(seg, pinfo);
     return TRUE;
 }
 
 /* A TCP item directly below the root, with the IP item around it. */
-static gboolean extract_tcp_item(proto_tree *tree, const root_items *items, const field_info *tcp,
+static gboolean extract_tcp_item(const root_items *items, const field_info *tcp,
                                  packet_info *pinfo, tcpdiag_segment *seg)
 {
     int layer = tcp->total_layer_num;
@@ -564,7 +628,7 @@ static gboolean extract_tcp_item(proto_tree *tree, const root_items *items, cons
         read_icmp(icmp, seg);
     else if (seg->ip_frag != TCPDIAG_FRAG_FIRST)
         seg->checksum = (guint8)verify_checksum(tcp->ds_tvb, tcp->start, end, seg);
-    seg->has_stream = stream_in_layers(tree, layer, layer, &seg->stream);
+    seg->has_stream = stream_of(pinfo, seg, &seg->stream);
     read_link(items, layer, 0, seg);
     stamp(seg, pinfo);
     return TRUE;
@@ -593,10 +657,10 @@ guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out
     for (guint i = 0; i < items.n && n < max; i++) {
         field_info *fi = items.fi[i];
         if (item_is(fi, hf_tcp)) {
-            if (extract_tcp_item(tree, &items, fi, pinfo, &out[n]))
+            if (extract_tcp_item(&items, fi, pinfo, &out[n]))
                 n++;
         } else if ((item_is(fi, hf_icmp) || item_is(fi, hf_icmpv6)) && !quote_has_root_tcp(&items, i)) {
-            if (extract_quoted(tree, &items, i, pinfo, &out[n]))
+            if (extract_quoted(&items, i, pinfo, &out[n]))
                 n++;
         }
     }

@@ -44,8 +44,9 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!rec)
         return 0;
     /* Reports need only the tap: build items only for someone who will see them. */
+    tcpdiag_wanted_new_frame();
     gboolean experts = tcpdiag_experts_wanted(pinfo, tree);
-    gboolean render = experts || proto_field_is_referenced(tree, proto_tcpdiag);
+    gboolean render = experts || tcpdiag_any_field_wanted(tree);
     for (guint i = 0; i < rec->count; i++) {
         const tcpdiag_layer_record *layer = &rec->layer[i];
         if (render) {
@@ -66,6 +67,7 @@ void proto_register_tcpdiag(void)
     tcpdiag_view_notices_register(proto_tcpdiag);
     tcpdiag_view_retrans_register(proto_tcpdiag);
     tcpdiag_view_mss_register(proto_tcpdiag);
+    tcpdiag_extract_register(proto_tcpdiag);
     tcpdiag_prefs_register(proto_tcpdiag);
 
     register_init_routine(tcpdiag_init);
@@ -82,5 +84,5 @@ void proto_reg_handoff_tcpdiag(void)
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
     register_postdissector(tcpdiag_handle);
     tcpdiag_extract_register_wanted(tcpdiag_handle);
-    tcpdiag_wanted_init();
+    tcpdiag_wanted_init(proto_tcpdiag);
 }

@@ -50,12 +50,14 @@ static GPtrArray *shared_by_conv;
 void tcpdiag_session_start(const tcpdiag_config *cfg)
 {
     tracker = tcpdiag_tracker_new(cfg);
+    tcpdiag_extract_reset();
 }
 
 void tcpdiag_session_end(void)
 {
     tcpdiag_tracker_free(tracker);
     tracker = NULL;
+    tcpdiag_extract_reset();
     if (frame_index)   /* created with the first record */
         g_array_free(frame_index, TRUE);
     frame_index = NULL;

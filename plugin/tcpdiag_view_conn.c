@@ -197,4 +197,5 @@ void tcpdiag_view_conn_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     conn_fields.hf = hf;
     conn_fields.count = array_length(hf);
+    tcpdiag_wanted_add_set(&conn_fields);
 }

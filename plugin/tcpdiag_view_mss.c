@@ -302,6 +302,7 @@ void tcpdiag_view_mss_register(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     mss_fields.hf = hf;
     mss_fields.count = array_length(hf);
+    tcpdiag_wanted_add_set(&mss_fields);
     proto_register_subtree_array(ett, array_length(ett));
 
 #define EIR(r, name, group, sev, text) \

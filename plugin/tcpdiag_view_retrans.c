@@ -303,6 +303,7 @@ void tcpdiag_view_retrans_register(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     retrans_fields.hf = hf;
     retrans_fields.count = array_length(hf);
+    tcpdiag_wanted_add_set(&retrans_fields);
     proto_register_subtree_array(ett, array_length(ett));
 
     static ei_register_info ei[] = {

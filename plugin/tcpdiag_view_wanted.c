@@ -9,11 +9,31 @@
 
 static int expert_tap = -1;
 static int hf_ws_expert = -1;   /* the "Expert Info" protocol every expert field belongs to */
+static const header_field_info *tcpdiag_info;
+/* The views' field sets. */
+#define MAX_SETS 8
+static tcpdiag_field_set *sets[MAX_SETS];
+static guint set_count;
+/* Counts frames, so that each set is asked once per frame; starts at 1 (0: never asked). */
+static guint frame_counter = 1;
 
-void tcpdiag_wanted_init(void)
+void tcpdiag_wanted_new_frame(void)
+{
+    if (++frame_counter == 0)
+        frame_counter = 1;
+}
+
+void tcpdiag_wanted_init(int proto_tcpdiag)
 {
     expert_tap = find_tap_id("expert");
     hf_ws_expert = proto_registrar_get_id_byname("_ws.expert");
+    tcpdiag_info = proto_registrar_get_nth((guint)proto_tcpdiag);
+}
+
+void tcpdiag_wanted_add_set(tcpdiag_field_set *set)
+{
+    g_assert(set_count < MAX_SETS);
+    sets[set_count++] = set;
 }
 
 gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set)
@@ -22,17 +42,19 @@ gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set)
         return FALSE;
     if (PTREE_DATA(tree)->visible)
         return TRUE;
+    if (set->asked_in == frame_counter)
+        return set->answer;
     if (!set->info) {
         set->info = g_new(const header_field_info *, set->count);
         for (size_t i = 0; i < set->count; i++)
             set->info[i] = proto_registrar_get_nth((guint)*set->hf[i].p_id);
     }
-    /* What proto_field_is_referenced() asks, without a call and a lookup per field:
-     * this runs for every view of every TCP header. */
-    for (size_t i = 0; i < set->count; i++)
-        if (set->info[i]->ref_type != HF_REF_TYPE_NONE)
-            return TRUE;
-    return FALSE;
+    /* What proto_field_is_referenced() asks, without a call and a lookup per field. */
+    set->asked_in = frame_counter;
+    set->answer = FALSE;
+    for (size_t i = 0; i < set->count && !set->answer; i++)
+        set->answer = set->info[i]->ref_type != HF_REF_TYPE_NONE;
+    return set->answer;
 }
 
 gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
@@ -45,4 +67,18 @@ gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
         return TRUE;
     /* Referencing any expert field marks its protocol, _ws.expert, as referenced. */
     return hf_ws_expert > 0 && proto_field_is_referenced(tree, hf_ws_expert);
+}
+
+gboolean tcpdiag_any_field_wanted(proto_tree *tree)
+{
+    if (!tree)
+        return FALSE;
+    /* tcpdiag's first-pass field keeps the protocol referenced indirectly
+     * all the time: only a direct reference (a filter "tcpdiag") counts. */
+    if (PTREE_DATA(tree)->visible || (tcpdiag_info && tcpdiag_info->ref_type == HF_REF_TYPE_DIRECT))
+        return TRUE;
+    for (guint i = 0; i < set_count; i++)
+        if (tcpdiag_fields_wanted(tree, sets[i]))
+            return TRUE;
+    return FALSE;
 }

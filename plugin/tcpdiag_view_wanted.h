@@ -21,13 +21,24 @@ typedef struct tcpdiag_field_set {
     const hf_register_info   *hf;
     size_t                    count;
     const header_field_info **info;
+    guint                     asked_in;   /* the frame (tcpdiag_wanted_new_frame) the answer is for */
+    gboolean                  answer;
 } tcpdiag_field_set;
 
 /* Looks up what decides whether Expert Info is collected (at handoff). */
-void tcpdiag_wanted_init(void);
+void tcpdiag_wanted_init(int proto_tcpdiag);
+
+/* A view's fields, for tcpdiag_any_field_wanted (at registration). */
+void tcpdiag_wanted_add_set(tcpdiag_field_set *set);
+
+/* A new frame's dissection starts: answers below are asked again. */
+void tcpdiag_wanted_new_frame(void);
 
 /* The tree is shown, or a filter, column, print or tap asks for one of these fields. */
 gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set);
+
+/* ... of any view, or the protocol itself (a filter "tcpdiag"). */
+gboolean tcpdiag_any_field_wanted(proto_tree *tree);
 
 /* Expert Info of this frame goes somewhere: the tree is shown, `-z expert` or the
  * Expert Information dialog listens, the packet list has an Expert column, or
