@@ -8,13 +8,15 @@
  * hidden tree, so one walk over the root's children finds them without
  * asking for them: asking (priming) would make every dissector keep them
  * in per-packet lookup tables, which cost more than the whole analysis.
- * Only tcp.stream is asked for. A header quoted in an ICMP error sits in the
- * ICMP item's subtree, where hidden trees keep nothing: it is read from the
- * bytes after the ICMP header. That works the same whether Wireshark builds
- * a visible tree or a hidden one, whatever the user's TCP preferences are
- * (relative sequence numbers, analysis off). Each item carries the layer
- * number it belongs to, which is how the IP header around each TCP header
- * is found.
+ * tcp.stream comes from the TCP dissector's conversation (stream_of), and
+ * the only field asked for is one no packet carries, which makes Wireshark
+ * build the tree at all (tcpdiag_extract_register_wanted). A header quoted
+ * in an ICMP error sits in the ICMP item's subtree, where hidden trees keep
+ * nothing: it is read from the bytes after the ICMP header. That works the
+ * same whether Wireshark builds a visible tree or a hidden one, whatever the
+ * user's TCP preferences are (relative sequence numbers, analysis off).
+ * Each item carries the layer number it belongs to, which is how the IP
+ * header around each TCP header is found.
  *
  * This is the only file that reads field_info (whose value is a pointer from
  * Wireshark 4.2 on: tcpdiag_compat.h).
