@@ -27,7 +27,12 @@ def run_once(argv, env, cwd):
         start = time.monotonic()
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:   # interrupted: leave no tool running behind the benchmark
+            proc.kill()
+            proc.wait()
+            raise
         wall = time.monotonic() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
         err.seek(0)

@@ -10,31 +10,38 @@ of them also holds the tcpdiag.so built for the benchmark. The baseline
 rows thus pay exactly what Wireshark alone costs, and the tcpdiag rows pay
 that plus the plugin. Which tcpdiag.so was loaded (or that none was) is
 proven from `tshark -G plugins`.
+
+The same holds for the Wireshark of a matrix root (tdbench_wireshark.py):
+the folders are made in the root's private /tmp, paths given to the tool
+are the ones it sees inside the root, and every command is prefixed with
+the chroot into it.
 """
 import os
 import shutil
 import subprocess
-import tempfile
 
-STOCK_PLUGINS = "/usr/lib/x86_64-linux-gnu/wireshark/plugins/4.0"
-ABI_DIR = os.path.join("4.0", "epan")
+from tdbench_wireshark import the_host
 
 
 class Tshark:
     """Private folders and the command lines that run tools as nobody in them."""
 
-    def __init__(self, plugin_so):
-        self.root = tempfile.mkdtemp(prefix="tdbench-")
+    def __init__(self, plugin_so, ws=None):
+        """plugin_so: its path inside ws, the Wireshark installation (default: the host's)."""
+        self.ws = ws = ws or the_host()
+        self.root = ws.private_dir()
         self.home = os.path.join(self.root, "home")
         self.plugin_dirs = {False: os.path.join(self.root, "plugins-stock"),
                             True: os.path.join(self.root, "plugins-tcpdiag")}
+        abi_dir = os.path.join(ws.release, "epan")
+        self._tcpdiag_so = os.path.join(self.plugin_dirs[True], abi_dir, "tcpdiag.so")
         os.makedirs(self.home)
+        stock = ws.outside(ws.stock_plugins())
         for with_tcpdiag, folder in self.plugin_dirs.items():
-            if os.path.isdir(STOCK_PLUGINS):
-                shutil.copytree(STOCK_PLUGINS, os.path.join(folder, "4.0"))
-            os.makedirs(os.path.join(folder, ABI_DIR), exist_ok=True)
-            if with_tcpdiag:
-                shutil.copy(plugin_so, os.path.join(folder, ABI_DIR, "tcpdiag.so"))
+            if os.path.isdir(stock):
+                shutil.copytree(stock, os.path.join(folder, ws.release))
+            os.makedirs(os.path.join(folder, abi_dir), exist_ok=True)
+        shutil.copy(ws.outside(plugin_so), self._tcpdiag_so)
         for dirpath, dirnames, filenames in os.walk(self.root):
             for name in dirnames:
                 os.chmod(os.path.join(dirpath, name), 0o755)
@@ -44,16 +51,17 @@ class Tshark:
         os.chmod(self.home, 0o777)
 
     def tcpdiag_so(self):
-        return os.path.join(self.plugin_dirs[True], ABI_DIR, "tcpdiag.so")
+        """Where the tool, inside the installation, finds the copy it must load."""
+        return self.ws.inside(self._tcpdiag_so)
 
     def env(self, with_tcpdiag):
-        return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.home,
-            "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
-            "WIRESHARK_PLUGIN_DIR": self.plugin_dirs[with_tcpdiag],
+        inside = self.ws.inside
+        return dict(self.ws.env(), **{
+            "HOME": inside(self.home),
+            "XDG_CONFIG_HOME": inside(os.path.join(self.home, ".config")),
+            "WIRESHARK_PLUGIN_DIR": inside(self.plugin_dirs[with_tcpdiag]),
             "LANG": "C.UTF-8",
-        }
+        })
 
     @staticmethod
     def as_nobody(argv):
@@ -63,7 +71,7 @@ class Tshark:
 
     def command(self, tool_argv, with_tcpdiag):
         """(argv, env) that run tool_argv as nobody with the chosen plugin folder."""
-        return self.as_nobody(list(tool_argv)), self.env(with_tcpdiag)
+        return self.ws.prefix + self.as_nobody(list(tool_argv)), self.env(with_tcpdiag)
 
     def output(self, args, with_tcpdiag):
         argv, env = self.command(["tshark"] + list(args), with_tcpdiag)
