@@ -51,6 +51,16 @@ typedef void tcpdiag_tap_init_result;
 #define TCPDIAG_TAP_INIT_OK
 #endif
 
+/* Up to 4.4 an item added directly below the tree's root is always real,
+ * even in a hidden tree, so extraction finds the protocol items there without
+ * asking for them. From 4.6 on Wireshark fakes those too when nobody asks
+ * for them (proto_item_is_hidden() takes the root, which has no field, for
+ * hidden): there extraction must ask for the protocol items it reads, which
+ * costs what asking cost before (tcpdiag_extract.c). */
+#if TCPDIAG_WS_AT_LEAST(4, 6)
+#define TCPDIAG_ROOT_ITEMS_NEED_ASKING 1
+#endif
+
 /* Not needed: 4.6 gave value-to-string helpers (val_to_str and friends) a
  * memory-pool argument, but tcpdiag names its values from its own tables
  * (core/) and calls none of them. */

@@ -4,10 +4,11 @@
  *
  * The header fields are read from the bytes the protocol items (tcp, ip,
  * ipv6, icmp, icmpv6, the link layers) cover. Those items hang directly
- * below the tree's root, where Wireshark never fakes an item even in a
- * hidden tree, so one walk over the root's children finds them without
+ * below the tree's root, where Wireshark up to 4.4 never fakes an item even
+ * in a hidden tree, so one walk over the root's children finds them without
  * asking for them: asking (priming) would make every dissector keep them
- * in per-packet lookup tables, which cost more than the whole analysis.
+ * in per-packet lookup tables, which cost more than the whole analysis
+ * (4.6 fakes them too: there they are asked for, tcpdiag_compat.h).
  * tcp.stream comes from the TCP dissector's conversation (stream_of), and
  * the only field asked for is one no packet carries, which makes Wireshark
  * build the tree at all (tcpdiag_extract_register_wanted). A header quoted
@@ -56,6 +57,11 @@ void tcpdiag_extract_register_wanted(dissector_handle_t handle)
      * tcpdiag's first-pass field is never added, so it costs nothing. */
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     g_array_append_val(wanted, hf_first_pass);
+#ifdef TCPDIAG_ROOT_ITEMS_NEED_ASKING
+    for (size_t i = 0; i < G_N_ELEMENTS(items); i++)
+        if (*items[i].hf > 0)
+            g_array_append_val(wanted, *items[i].hf);
+#endif
     set_postdissector_wanted_hfids(handle, wanted);
 }
 
