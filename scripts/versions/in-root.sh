@@ -44,6 +44,12 @@ package)
     cp "$deb" "$out/"
     dpkg-deb --info "$deb"
     dpkg-deb --contents "$deb"
+    # A run that failed half-way leaves its package installed in the cached
+    # root, and apt would keep that one ("already the newest version").
+    if dpkg-query -W tcpdiag >/dev/null 2>&1; then
+        echo ">> apt-get remove tcpdiag (left by an earlier run)"
+        apt-get remove -y -q tcpdiag
+    fi
     echo ">> apt-get install ./$deb"
     apt-get install -y -q "./$deb"
     so=$(dpkg -L tcpdiag | grep '/tcpdiag\.so$')
