@@ -366,6 +366,11 @@ void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
 {
     f->last_send_ns = seg->time_ns;
     f->last_send_frame = seg->frame;
+    if ((seg->options & TCPDIAG_OPT_TS) &&
+        (!f->newest_tsval_known || (int32_t)(seg->tsval - f->newest_tsval) > 0)) {
+        f->newest_tsval = seg->tsval;
+        f->newest_tsval_known = true;
+    }
     if (seg->tuple.family != 4 || seg->ip_id == 0)
         return;
     if (f->ip_id_known) {

@@ -82,6 +82,8 @@ struct tcpdiag_flow {
     bool       ip_id_known;
     uint16_t   last_ip_id;
     uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
+    bool       newest_tsval_known;
+    uint32_t   newest_tsval;      /* the sender's newest TCP timestamp seen (send-order mark) */
     uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
     int64_t    ip_id_gap_ns;
     /* After a timeout the sender re-sends everything outstanding below this

@@ -178,23 +178,46 @@ typedef enum send_order {
     SENT_AFTER,     /* a re-send */
 } send_order;
 
-/* Was the segment filling a gap sent before or after the segment that
- * revealed the gap? A re-send is stamped (TCP timestamp, IPv4 ID) later
- * than everything sent before it; the original carries older marks. The
- * IPv4 ID is exact; a timestamp only orders segments a tick apart. */
-static send_order gap_send_order(const tcpdiag_hole *h, const tcpdiag_segment *seg)
+/* Was `seg` sent before or after an earlier-seen datagram of the same
+ * sender (IPv4 ID `ip_id`, timestamp `tsval` when `has_tsval`)? A re-send
+ * is stamped (TCP timestamp, IPv4 ID) later than everything sent before
+ * it; an original overtaken on the way carries older marks. The IPv4 ID
+ * is exact; a timestamp only orders segments a tick apart. */
+static send_order send_order_of(uint16_t ip_id, bool has_tsval, uint32_t tsval, const tcpdiag_segment *seg)
 {
-    if (seg->tuple.family == 4 && seg->ip_id != 0 && h->ip_id != 0) {
-        uint16_t behind = (uint16_t)(h->ip_id - seg->ip_id);
-        uint16_t ahead = (uint16_t)(seg->ip_id - h->ip_id);
+    if (seg->tuple.family == 4 && seg->ip_id != 0 && ip_id != 0) {
+        uint16_t behind = (uint16_t)(ip_id - seg->ip_id);
+        uint16_t ahead = (uint16_t)(seg->ip_id - ip_id);
         if (behind > 0 && behind <= IP_ID_ORDER_SPAN)
             return SENT_BEFORE;
         if (ahead > 0 && ahead <= 0x8000)
             return SENT_AFTER;
     }
-    if (h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && seg->tsval != h->tsval)
-        return (int32_t)(seg->tsval - h->tsval) < 0 ? SENT_BEFORE : SENT_AFTER;
+    if (has_tsval && (seg->options & TCPDIAG_OPT_TS) && seg->tsval != tsval)
+        return (int32_t)(seg->tsval - tsval) < 0 ? SENT_BEFORE : SENT_AFTER;
     return SENT_UNKNOWN;
+}
+
+/* The segment filling a gap, against the segment that revealed the gap.
+ * Stamped in the same tick as that one, it is still known to be late when
+ * data stamped in a later tick already passed here: it was overtaken, and
+ * a re-send in that tick would have had to answer a report of the gap
+ * sooner than one clock tick (1 ms on Linux) - the original is likelier. */
+static send_order gap_send_order(const tcpdiag_flow *f, const tcpdiag_hole *h, const tcpdiag_segment *seg)
+{
+    send_order o = send_order_of(h->ip_id, h->has_tsval, h->tsval, seg);
+    if (o == SENT_UNKNOWN && h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && f->newest_tsval_known &&
+        (int32_t)(seg->tsval - f->newest_tsval) < 0)
+        return SENT_BEFORE;
+    return o;
+}
+
+/* A copy of data already seen here, stamped before the copy seen: an
+ * earlier transmission that was overtaken by it on the way (the original
+ * arriving after its own re-send), not a re-send. */
+static bool stamped_before_copy(const tcpdiag_tx *tx, const tcpdiag_segment *seg)
+{
+    return send_order_of(tx->ip_id, tx->tsval != 0, tx->tsval, seg) == SENT_BEFORE;
 }
 
 /* A copy within 10 ms is the capture's own; a later one came through the network. */
@@ -694,7 +717,7 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         int64_t window = ctx->rtt_ns > 0 ? ctx->rtt_ns : REORDER_DEFAULT_NS;
         tcpdiag_tx *filled = tcpdiag_flow_tx_insert(f, tcpdiag_flow_tx_find(f, seq), seg, seq, r.old_end);
         f->data_segs++;
-        send_order order = gap_send_order(&hole, seg);
+        send_order order = gap_send_order(f, &hole, seg);
         bool reordered = order == SENT_BEFORE || (order == SENT_UNKNOWN && seg->time_ns - hole.ns < window);
         if (reordered) {
             filled->flags |= TCPDIAG_TX_REORDERED;
@@ -718,6 +741,13 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
                 same_datagram(first->ip_id, first->ip_ttl, first->tsval, seg,
                               f->last_heard_ns > first->last_ns)) {
                 mark_duplicate(info, seg, first->last_ns, first->last_frame);
+                return;
+            }
+            if (stamped_before_copy(first, seg)) {
+                first->flags |= TCPDIAG_TX_REORDERED;
+                tcpdiag_flow_note_reordering(f, seg->frame);
+                info->lookalike = TCPDIAG_LA_OUT_OF_ORDER;
+                info->related = first->last_frame;
                 return;
             }
             r.before = *first;

@@ -736,6 +736,82 @@ static void reordered_original_by_send_order(void)
 }
 
 
+/* Seen behind the reordering point (the receiver's side): the original of
+ * [101,1101) is held on the way; [1101,2101) (frame 4) overtakes it and
+ * opens a gap; three duplicate ACKs (frames 5-7) bring the sender's re-send
+ * (frame 8, stamped after frame 4: a retransmission filling the gap); then
+ * the held original itself arrives (frame 9). Hand reasoning: frame 9 is
+ * stamped before frame 8 (IP ID 29 < 31, or TSval 1999 < 2031 without an
+ * IPv4 ID): a re-send is always stamped after every earlier copy, so frame
+ * 9 was sent first - the original overtaken by its own re-send, not a
+ * second re-send: out_of_order, related to the copy it lagged (frame 8).
+ * The control (IP ID 32 / TSval 2040, stamped after frame 8) is a second
+ * re-send. */
+static void original_after_its_resend(void)
+{
+    for (int by_ts = 0; by_ts < 2; by_ts++) {
+        for (int late = 0; late < 2; late++) {
+            sim s;
+            open_conn(&s);
+            check_context("by %s, %s", by_ts ? "timestamp" : "IP ID", late ? "stamped later" : "stamped earlier");
+            uint16_t ids[3] = { 30, 31, (uint16_t)(late ? 32 : 29) };
+            uint32_t ts[3] = { 2000, 2031, late ? 2040u : 1999u };
+            const uint32_t seqs[3] = { 1101, 101, 101 };
+            const int64_t gaps[3] = { 1 * MS, 1 * MS, 5 * MS };
+            for (int i = 0; i < 3; i++) {
+                tcpdiag_segment g = by_ts ? mk6(&s, C, PA, seqs[i], 501, 1000, ts[i]) : mk(&s, C, PA, seqs[i], 501, 1000);
+                if (!by_ts)
+                    g.ip_id = ids[i];
+                if (i == 1) {
+                    for (int d = 0; d < 3; d++)
+                        tx(&s, S, A, 501, 101, 0, 1 * MS);
+                }
+                const tcpdiag_retrans_info *r = feed(&s, &g, gaps[i] + (i == 1 ? 30 * MS : 0));
+                if (i == 1)
+                    CHECK(r->kind != TCPDIAG_RK_NONE);
+                if (i == 2 && late)
+                    CHECK(r->kind != TCPDIAG_RK_NONE);
+                if (i == 2 && !late) {
+                    NOT_RETRANS(r, OUT_OF_ORDER);
+                    CHECK_EQ_INT(r->related, 8);
+                }
+            }
+            done(&s);
+        }
+    }
+}
+
+/* IPv6 (no IP ID), timestamps on: frame 4 [1101,2101) with TSval 2000
+ * reveals the gap [101,1101); frame 5 [2101,3101) carries TSval 2005; 50 ms
+ * later (beyond the 20 ms round trip, so timing alone says re-send) the
+ * gap is filled with TSval 2000 (frame 6). Hand reasoning: its tick equals
+ * frame 4's, so the gap's own mark cannot order them; but data stamped 5
+ * ticks later (frame 5) already passed here, so frame 6 was overtaken on
+ * the way. A re-send in frame 4's tick would have had to answer a report
+ * of the gap within that same millisecond on a 20 ms path: impossible, so
+ * it is the original: out_of_order. The control, with nothing newer than
+ * TSval 2000 seen before the fill (no frame 5), keeps the timing rule: a
+ * retransmission lost before the capture point. */
+static void same_tick_filler_overtaken(void)
+{
+    for (int newer = 0; newer < 2; newer++) {
+        sim s;
+        open_conn(&s);
+        check_context(newer ? "newer data passed" : "nothing newer");
+        tx6(&s, C, PA, 1101, 501, 1000, 1 * MS, 2000);
+        if (newer)
+            tx6(&s, C, PA, 2101, 501, 1000, 1 * MS, 2005);
+        const tcpdiag_retrans_info *r = tx6(&s, C, PA, 101, 501, 1000, 50 * MS, 2000);
+        if (newer) {
+            NOT_RETRANS(r, OUT_OF_ORDER);
+        } else {
+            CHECK(r->kind != TCPDIAG_RK_NONE);
+            FIRST(r, SEGMENT_LOST);
+        }
+        done(&s);
+    }
+}
+
 /* Reordering, no loss: frame 4 [1101,2101) overtakes frame 5 [101,1101),
  * whose older IP ID makes it the original (out_of_order). The receiver got
  * [1101,2101) first and SACKs it with three duplicate ACKs of 101 (frames
@@ -849,6 +925,8 @@ int main(void)
     congestion();
     ipv6_resend_same_millisecond();
     reordered_original_by_send_order();
+    original_after_its_resend();
+    same_tick_filler_overtaken();
     reordering_cause();
     too_soon_for_a_timer();
     timer_after_stale_sack();
