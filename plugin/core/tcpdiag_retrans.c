@@ -87,7 +87,12 @@ void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history
     info->bytes = 1;
     set_interval(info, interval, h->last_interval_ns);
 
-    if (ctx->peer_reply_frame) {
+    if (synack && ctx->peer_repeated_syn) {
+        /* What passed here from the client since is its SYN again, which
+         * no ACK of the SYN-ACK is: the SYN-ACK was lost on its way to the
+         * client, and the server re-sends it for the repeated SYN. */
+        add_cause(info, EV_PEER_REPEATED_SYN, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, ctx->peer_reply_frame, 0);
+    } else if (ctx->peer_reply_frame) {
         /* The answer passed the capture point and still the sender repeated:
          * it was lost between here and the sender (or arrived too late). */
         add_cause(info, EV_SYN_REPLY_SEEN, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, ctx->peer_reply_frame, 0);
@@ -396,6 +401,7 @@ static const uint8_t evidence_score[EV_COUNT] = {
     /* SYNs: the answer seen here and lost before the sender first; nothing
      * at all back, the peer is not answering; the SYN lost is the runner-up. */
     [EV_SYN_REPLY_SEEN] = 92,
+    [EV_PEER_REPEATED_SYN] = 92,
     [EV_SYN_ICMP] = 72,
     [EV_SYN_UNANSWERED] = 72,
     [EV_SYN_LOST] = 70,
@@ -444,8 +450,9 @@ static uint32_t losses_nearby(const tcpdiag_flow *f, int64_t now, int64_t rtt)
     return n;
 }
 
-/* Queueing shows as a round trip whose recent floor is well above the best
- * one seen; the floor of several samples ignores delayed ACKs. */
+/* Queueing shows as a round trip whose recent floor is above the best one
+ * seen by a quarter and 5 ms (a short queue on a long path never doubles
+ * it); the floor of several samples ignores delayed ACKs. */
 static bool rtt_rising(const tcpdiag_flow *f)
 {
     const uint32_t n = G_N_ELEMENTS(f->rtt_recent_ns);
@@ -454,7 +461,17 @@ static bool rtt_rising(const tcpdiag_flow *f)
     int64_t floor = f->rtt_recent_ns[0];
     for (uint32_t i = 1; i < n; i++)
         floor = MIN(floor, f->rtt_recent_ns[i]);
-    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * TCPDIAG_NS_PER_MS;
+    return 4 * floor >= 5 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * TCPDIAG_NS_PER_MS;
+}
+
+/* A queue between the sender and the capture point: the round trip through
+ * it rises (capture point before the queue), or the one-way delay from the
+ * sender does (behind it, where the round trip measured here misses the
+ * queue). A rise the size of a round trip's eighth, and 5 ms at least,
+ * is queueing, not jitter. */
+static bool queue_growing(const tcpdiag_flow *f, int64_t rtt)
+{
+    return rtt_rising(f) || tcpdiag_flow_owd_rise(f) >= MAX(5 * TCPDIAG_NS_PER_MS, rtt / 8);
 }
 
 static void propose_checksum(candidates *cs, const resend *r)
@@ -498,6 +515,18 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
         propose(cs, EV_FULL_SIZE_STUCK, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
 }
 
+/* The receiver's datagram that revealed its IP ID gap was sent after the
+ * missing ones, a round trip or more after the original passed here, and
+ * still did not acknowledge (or SACK) the data: the receiver did not have
+ * it then. Its lost datagrams cannot have carried this data's ACK, so the
+ * gap does not explain this re-send. */
+static bool gap_shows_data_missing(const tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
+{
+    int64_t rtt = f->rtt_samples ? f->rtt_min_ns : r->ctx->rtt_ns;
+    return back->ip_id_gap_acks && rtt > 0 && back->ip_id_gap_ns - r->before.first_ns >= rtt &&
+           tcpdiag_seq_lt(back->ip_id_gap_ack, r->old_end) && !(r->before.flags & TCPDIAG_TX_SACKED);
+}
+
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
 {
     bool loss_signalled = loss_signalled_since(f, r);
@@ -515,7 +544,8 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
          * lossy return path, which beats an unexplained data loss only
          * while the data itself has not needed re-sending before. */
         bool after = back->ip_id_gap_ns > r->before.first_ns;
-        if (after || f->loss_total == 0)
+        bool refuted = after && gap_shows_data_missing(f, back, r);
+        if (!refuted && (after || f->loss_total == 0))
             propose(cs, after ? EV_IP_ID_GAP_AFTER : EV_IP_ID_GAP_EARLIER, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
                     back->ip_id_gaps);
     }
@@ -548,7 +578,7 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     uint32_t nearby = losses_nearby(f, r->seg->time_ns, rtt) + (attempt == 1);  /* this one too */
     /* One drop is bad luck; a burst of them on a growing queue is congestion. */
     if (nearby >= 3)
-        propose(cs, nearby >= 5 && rtt_rising(f) ? EV_BURST_ON_QUEUE : EV_BURST, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
+        propose(cs, nearby >= 5 && queue_growing(f, rtt) ? EV_BURST_ON_QUEUE : EV_BURST, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
                 r->seg->frame, nearby);
     /* Nothing at all from the receiver since the data first went out. */
     if (attempt >= 2 && f->last_heard_ns < r->before.first_ns)
