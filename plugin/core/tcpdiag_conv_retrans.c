@@ -60,6 +60,11 @@ void tcpdiag_conv_track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdi
         .peer_reply_frame = p->last_frame_from[!dir],
         .icmp_frame = p->icmp_frame,
     };
+    /* The peer's latest segment is a repeat of its SYN, sent after this side's latest SYN-ACK. */
+    const tcpdiag_syn_history *peer_syns = &p->pub.ep[!dir].syn_tx;
+    ctx.peer_repeated_syn = ctx.peer_reply_frame && peer_syns->count >= 2 &&
+                            peer_syns->last_frame == ctx.peer_reply_frame &&
+                            peer_syns->last_frame > p->pub.ep[dir].syn_tx.last_frame;
     if (f->syn && !f->rst) {
         if (repeat_syn)
             tcpdiag_retrans_syn(&ctx, &p->pub.ep[dir].syn_tx, seg, f->synack, info);

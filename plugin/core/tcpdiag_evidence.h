@@ -22,7 +22,7 @@ typedef enum tcpdiag_evidence {
     EV_ICMP_TOO_BIG,            /* an ICMP frag-needed / packet-too-big after the original */
     EV_FRAGMENT_MISSING,        /* a fragment of the original never came */
     EV_ORIGINAL_OVERTAKEN,      /* the original arrived here after data sent later */
-    EV_BURST_ON_QUEUE,          /* >= 5 losses within two round trips, round trip rising */
+    EV_BURST_ON_QUEUE,          /* >= 5 losses within two round trips, a queue growing */
     EV_FULL_SIZE_STUCK,         /* full-size re-sends while smaller data arrives */
     EV_TIMER_ON_QUEUE,          /* a timer re-send, round trip rising, no gap reported */
     EV_ZERO_WINDOW,             /* the receiver offered a zero window then */
@@ -41,6 +41,7 @@ typedef enum tcpdiag_evidence {
     EV_NOTHING,                 /* no evidence at all: the default guess */
     /* Repeated SYNs / SYN-ACKs are judged apart (no data flow exists yet). */
     EV_SYN_REPLY_SEEN,          /* the peer's answer passed here before the repeat */
+    EV_PEER_REPEATED_SYN,       /* the peer repeated its SYN after our SYN-ACK: it never got it */
     EV_SYN_ICMP,                /* an ICMP error answered the SYN */
     EV_SYN_UNANSWERED,          /* nothing came back at all */
     EV_SYN_LOST,                /* ... so the SYN itself may have been lost */

@@ -362,10 +362,54 @@ uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpd
     return seg->sack_count ? take_sack(f, seg, dsack) : 0;
 }
 
+/* Arrival time minus send time by the sender's timestamp clock, read as
+ * 1 ms ticks (Linux, the BSDs); tcpdiag_flow_owd_rise checks that reading. */
+static void owd_sample(tcpdiag_flow *f, const tcpdiag_segment *seg)
+{
+    if (!f->owd_origin_known) {
+        f->owd_origin_known = true;
+        f->owd_origin_ts = seg->tsval;
+        f->owd_origin_ns = seg->time_ns;
+    }
+    int32_t ticks = (int32_t)(seg->tsval - f->owd_origin_ts);
+    int64_t owd = (seg->time_ns - f->owd_origin_ns) - (int64_t)ticks * 1000000;
+    f->owd_last_ts = seg->tsval;
+    f->owd_last_ns = seg->time_ns;
+    f->owd_recent_ns[f->owd_samples % G_N_ELEMENTS(f->owd_recent_ns)] = owd;
+    if (!f->owd_samples || owd < f->owd_min_ns)
+        f->owd_min_ns = owd;
+    f->owd_samples++;
+}
+
+int64_t tcpdiag_flow_owd_rise(const tcpdiag_flow *f)
+{
+    const uint32_t n = G_N_ELEMENTS(f->owd_recent_ns);
+    if (f->owd_samples < n)
+        return 0;
+    /* The clock must tick about once a millisecond (between half and twice
+     * that over at least 20 ms): other rates (4 ms, 10 ms ticks) would read
+     * as a delay growing with time. */
+    int64_t span_ns = f->owd_last_ns - f->owd_origin_ns;
+    int64_t span_ms = (int32_t)(f->owd_last_ts - f->owd_origin_ts);
+    if (span_ns < 20 * 1000000LL || span_ms * 2000000 < span_ns || span_ms * 500000 > span_ns)
+        return 0;
+    int64_t floor = f->owd_recent_ns[0];
+    for (uint32_t i = 1; i < n; i++)
+        floor = MIN(floor, f->owd_recent_ns[i]);
+    return floor - f->owd_min_ns;
+}
+
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
 {
     f->last_send_ns = seg->time_ns;
     f->last_send_frame = seg->frame;
+    if (seg->options & TCPDIAG_OPT_TS) {
+        if (!f->newest_tsval_known || (int32_t)(seg->tsval - f->newest_tsval) > 0) {
+            f->newest_tsval = seg->tsval;
+            f->newest_tsval_known = true;
+        }
+        owd_sample(f, seg);
+    }
     if (seg->tuple.family != 4 || seg->ip_id == 0)
         return;
     if (f->ip_id_known) {
@@ -376,6 +420,8 @@ void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
             f->ip_id_gaps += step - 1u;
             f->ip_id_gap_frame = seg->frame;
             f->ip_id_gap_ns = seg->time_ns;
+            f->ip_id_gap_acks = seg->flags_known && (seg->flags & TCPDIAG_ACK);
+            f->ip_id_gap_ack = seg->ack;
         }
         /* An ID from inside a recent jump arrived late: that datagram was
          * reordered, not lost, so the jump overstated the losses. */

@@ -82,8 +82,22 @@ struct tcpdiag_flow {
     bool       ip_id_known;
     uint16_t   last_ip_id;
     uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
+    bool       newest_tsval_known;
+    uint32_t   newest_tsval;      /* the sender's newest TCP timestamp seen (send-order mark) */
+    /* One-way delay sender -> capture point from the sender's TCP timestamps,
+     * relative to the first one seen (origin): a queue in front of the
+     * capture point shows as a rising floor, also where no round trip
+     * through the queue can be measured (behind the bottleneck). */
+    bool       owd_origin_known;
+    uint32_t   owd_origin_ts, owd_last_ts;
+    int64_t    owd_origin_ns, owd_last_ns;
+    uint32_t   owd_samples;
+    int64_t    owd_min_ns;
+    int64_t    owd_recent_ns[4];  /* latest samples: their floor ignores one late datagram */
     uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
     int64_t    ip_id_gap_ns;
+    bool       ip_id_gap_acks;    /* that frame carried an ACK (of the other direction's data) */
+    uint32_t   ip_id_gap_ack;     /* ... this one */
     /* After a timeout the sender re-sends everything outstanding below this
      * point in slow start: those re-sends belong to the timeout too. */
     bool       rto_recovery;
@@ -177,6 +191,9 @@ typedef struct tcpdiag_dsack {
 uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack);
 /* Any segment of this flow's sender (IP ID run, liveness). */
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg);
+/* How far the sender -> capture point delay has risen above its floor
+ * (ns), from the sender's TCP timestamps; 0 when they cannot tell. */
+int64_t tcpdiag_flow_owd_rise(const tcpdiag_flow *f);
 /* Evidence of reordering on this direction's path, seen in `frame`. */
 void tcpdiag_flow_note_reordering(tcpdiag_flow *f, uint32_t frame);
 

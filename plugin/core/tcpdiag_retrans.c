@@ -87,7 +87,12 @@ void tcpdiag_retrans_syn(const tcpdiag_retrans_context *ctx, tcpdiag_syn_history
     info->bytes = 1;
     set_interval(info, interval, h->last_interval_ns);
 
-    if (ctx->peer_reply_frame) {
+    if (synack && ctx->peer_repeated_syn) {
+        /* What passed here from the client since is its SYN again, which
+         * no ACK of the SYN-ACK is: the SYN-ACK was lost on its way to the
+         * client, and the server re-sends it for the repeated SYN. */
+        add_cause(info, EV_PEER_REPEATED_SYN, TCPDIAG_CAUSE_SEGMENT_LOST, TCPDIAG_WHERE_AFTER_TAP, ctx->peer_reply_frame, 0);
+    } else if (ctx->peer_reply_frame) {
         /* The answer passed the capture point and still the sender repeated:
          * it was lost between here and the sender (or arrived too late). */
         add_cause(info, EV_SYN_REPLY_SEEN, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, ctx->peer_reply_frame, 0);
@@ -178,23 +183,46 @@ typedef enum send_order {
     SENT_AFTER,     /* a re-send */
 } send_order;
 
-/* Was the segment filling a gap sent before or after the segment that
- * revealed the gap? A re-send is stamped (TCP timestamp, IPv4 ID) later
- * than everything sent before it; the original carries older marks. The
- * IPv4 ID is exact; a timestamp only orders segments a tick apart. */
-static send_order gap_send_order(const tcpdiag_hole *h, const tcpdiag_segment *seg)
+/* Was `seg` sent before or after an earlier-seen datagram of the same
+ * sender (IPv4 ID `ip_id`, timestamp `tsval` when `has_tsval`)? A re-send
+ * is stamped (TCP timestamp, IPv4 ID) later than everything sent before
+ * it; an original overtaken on the way carries older marks. The IPv4 ID
+ * is exact; a timestamp only orders segments a tick apart. */
+static send_order send_order_of(uint16_t ip_id, bool has_tsval, uint32_t tsval, const tcpdiag_segment *seg)
 {
-    if (seg->tuple.family == 4 && seg->ip_id != 0 && h->ip_id != 0) {
-        uint16_t behind = (uint16_t)(h->ip_id - seg->ip_id);
-        uint16_t ahead = (uint16_t)(seg->ip_id - h->ip_id);
+    if (seg->tuple.family == 4 && seg->ip_id != 0 && ip_id != 0) {
+        uint16_t behind = (uint16_t)(ip_id - seg->ip_id);
+        uint16_t ahead = (uint16_t)(seg->ip_id - ip_id);
         if (behind > 0 && behind <= IP_ID_ORDER_SPAN)
             return SENT_BEFORE;
         if (ahead > 0 && ahead <= 0x8000)
             return SENT_AFTER;
     }
-    if (h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && seg->tsval != h->tsval)
-        return (int32_t)(seg->tsval - h->tsval) < 0 ? SENT_BEFORE : SENT_AFTER;
+    if (has_tsval && (seg->options & TCPDIAG_OPT_TS) && seg->tsval != tsval)
+        return (int32_t)(seg->tsval - tsval) < 0 ? SENT_BEFORE : SENT_AFTER;
     return SENT_UNKNOWN;
+}
+
+/* The segment filling a gap, against the segment that revealed the gap.
+ * Stamped in the same tick as that one, it is still known to be late when
+ * data stamped in a later tick already passed here: it was overtaken, and
+ * a re-send in that tick would have had to answer a report of the gap
+ * sooner than one clock tick (1 ms on Linux) - the original is likelier. */
+static send_order gap_send_order(const tcpdiag_flow *f, const tcpdiag_hole *h, const tcpdiag_segment *seg)
+{
+    send_order o = send_order_of(h->ip_id, h->has_tsval, h->tsval, seg);
+    if (o == SENT_UNKNOWN && h->has_tsval && (seg->options & TCPDIAG_OPT_TS) && f->newest_tsval_known &&
+        (int32_t)(seg->tsval - f->newest_tsval) < 0)
+        return SENT_BEFORE;
+    return o;
+}
+
+/* A copy of data already seen here, stamped before the copy seen: an
+ * earlier transmission that was overtaken by it on the way (the original
+ * arriving after its own re-send), not a re-send. */
+static bool stamped_before_copy(const tcpdiag_tx *tx, const tcpdiag_segment *seg)
+{
+    return send_order_of(tx->ip_id, tx->tsval != 0, tx->tsval, seg) == SENT_BEFORE;
 }
 
 /* A copy within 10 ms is the capture's own; a later one came through the network. */
@@ -373,6 +401,7 @@ static const uint8_t evidence_score[EV_COUNT] = {
     /* SYNs: the answer seen here and lost before the sender first; nothing
      * at all back, the peer is not answering; the SYN lost is the runner-up. */
     [EV_SYN_REPLY_SEEN] = 92,
+    [EV_PEER_REPEATED_SYN] = 92,
     [EV_SYN_ICMP] = 72,
     [EV_SYN_UNANSWERED] = 72,
     [EV_SYN_LOST] = 70,
@@ -421,8 +450,9 @@ static uint32_t losses_nearby(const tcpdiag_flow *f, int64_t now, int64_t rtt)
     return n;
 }
 
-/* Queueing shows as a round trip whose recent floor is well above the best
- * one seen; the floor of several samples ignores delayed ACKs. */
+/* Queueing shows as a round trip whose recent floor is above the best one
+ * seen by a quarter and 5 ms (a short queue on a long path never doubles
+ * it); the floor of several samples ignores delayed ACKs. */
 static bool rtt_rising(const tcpdiag_flow *f)
 {
     const uint32_t n = G_N_ELEMENTS(f->rtt_recent_ns);
@@ -431,7 +461,17 @@ static bool rtt_rising(const tcpdiag_flow *f)
     int64_t floor = f->rtt_recent_ns[0];
     for (uint32_t i = 1; i < n; i++)
         floor = MIN(floor, f->rtt_recent_ns[i]);
-    return floor >= 2 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * TCPDIAG_NS_PER_MS;
+    return 4 * floor >= 5 * f->rtt_min_ns && floor - f->rtt_min_ns >= 5 * TCPDIAG_NS_PER_MS;
+}
+
+/* A queue between the sender and the capture point: the round trip through
+ * it rises (capture point before the queue), or the one-way delay from the
+ * sender does (behind it, where the round trip measured here misses the
+ * queue). A rise the size of a round trip's eighth, and 5 ms at least,
+ * is queueing, not jitter. */
+static bool queue_growing(const tcpdiag_flow *f, int64_t rtt)
+{
+    return rtt_rising(f) || tcpdiag_flow_owd_rise(f) >= MAX(5 * TCPDIAG_NS_PER_MS, rtt / 8);
 }
 
 static void propose_checksum(candidates *cs, const resend *r)
@@ -475,6 +515,18 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
         propose(cs, EV_FULL_SIZE_STUCK, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
 }
 
+/* The receiver's datagram that revealed its IP ID gap was sent after the
+ * missing ones, a round trip or more after the original passed here, and
+ * still did not acknowledge (or SACK) the data: the receiver did not have
+ * it then. Its lost datagrams cannot have carried this data's ACK, so the
+ * gap does not explain this re-send. */
+static bool gap_shows_data_missing(const tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
+{
+    int64_t rtt = f->rtt_samples ? f->rtt_min_ns : r->ctx->rtt_ns;
+    return back->ip_id_gap_acks && rtt > 0 && back->ip_id_gap_ns - r->before.first_ns >= rtt &&
+           tcpdiag_seq_lt(back->ip_id_gap_ack, r->old_end) && !(r->before.flags & TCPDIAG_TX_SACKED);
+}
+
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
 {
     bool loss_signalled = loss_signalled_since(f, r);
@@ -492,7 +544,8 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
          * lossy return path, which beats an unexplained data loss only
          * while the data itself has not needed re-sending before. */
         bool after = back->ip_id_gap_ns > r->before.first_ns;
-        if (after || f->loss_total == 0)
+        bool refuted = after && gap_shows_data_missing(f, back, r);
+        if (!refuted && (after || f->loss_total == 0))
             propose(cs, after ? EV_IP_ID_GAP_AFTER : EV_IP_ID_GAP_EARLIER, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
                     back->ip_id_gaps);
     }
@@ -525,7 +578,7 @@ static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     uint32_t nearby = losses_nearby(f, r->seg->time_ns, rtt) + (attempt == 1);  /* this one too */
     /* One drop is bad luck; a burst of them on a growing queue is congestion. */
     if (nearby >= 3)
-        propose(cs, nearby >= 5 && rtt_rising(f) ? EV_BURST_ON_QUEUE : EV_BURST, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
+        propose(cs, nearby >= 5 && queue_growing(f, rtt) ? EV_BURST_ON_QUEUE : EV_BURST, TCPDIAG_CAUSE_CONGESTION, TCPDIAG_WHERE_UNKNOWN,
                 r->seg->frame, nearby);
     /* Nothing at all from the receiver since the data first went out. */
     if (attempt >= 2 && f->last_heard_ns < r->before.first_ns)
@@ -694,7 +747,7 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         int64_t window = ctx->rtt_ns > 0 ? ctx->rtt_ns : REORDER_DEFAULT_NS;
         tcpdiag_tx *filled = tcpdiag_flow_tx_insert(f, tcpdiag_flow_tx_find(f, seq), seg, seq, r.old_end);
         f->data_segs++;
-        send_order order = gap_send_order(&hole, seg);
+        send_order order = gap_send_order(f, &hole, seg);
         bool reordered = order == SENT_BEFORE || (order == SENT_UNKNOWN && seg->time_ns - hole.ns < window);
         if (reordered) {
             filled->flags |= TCPDIAG_TX_REORDERED;
@@ -718,6 +771,13 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
                 same_datagram(first->ip_id, first->ip_ttl, first->tsval, seg,
                               f->last_heard_ns > first->last_ns)) {
                 mark_duplicate(info, seg, first->last_ns, first->last_frame);
+                return;
+            }
+            if (stamped_before_copy(first, seg)) {
+                first->flags |= TCPDIAG_TX_REORDERED;
+                tcpdiag_flow_note_reordering(f, seg->frame);
+                info->lookalike = TCPDIAG_LA_OUT_OF_ORDER;
+                info->related = first->last_frame;
                 return;
             }
             r.before = *first;

@@ -131,6 +131,7 @@ typedef struct tcpdiag_retrans_context {
     int64_t rtt_ns;          /* handshake round trip through the capture point, 0 = unknown */
     int64_t rtt_sender_leg_ns;   /* capture point -> sender -> capture point, 0 = unknown */
     uint32_t peer_reply_frame;  /* the receiver's latest segment, 0 = it sent nothing yet */
+    bool     peer_repeated_syn; /* ... is a SYN it repeated after this side's latest SYN-ACK */
     uint32_t icmp_frame;        /* an ICMP error about this conversation, 0 = none */
 } tcpdiag_retrans_context;
 

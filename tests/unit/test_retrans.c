@@ -317,6 +317,39 @@ static void synack_and_fin(void)
     done(&s);
 }
 
+/* At a tap next to the server: SYN (frame 1), SYN-ACK (frame 2), then 1 s
+ * later the client's SYN again (frame 3) and the server's SYN-ACK again
+ * (frame 4, its answer to the repeated SYN). Hand reasoning: the only
+ * thing from the client after frame 2 is its SYN once more - no ACK of
+ * the SYN-ACK, and a client that had received it would have ACKed it, not
+ * repeated its SYN. So the SYN-ACK was lost between here and the client:
+ * segment_lost after the capture point, evidence frame 3; not ack_lost,
+ * which would need an answer of the client to have passed here. The
+ * client's repeated SYN itself (frame 3) keeps its own story: the
+ * server's answer passed here before it, so that answer (the SYN-ACK,
+ * the ACK of the SYN) was lost on the way: ack_lost. */
+static void synack_after_repeated_syn(void)
+{
+    sim s;
+    open_conn(&s);
+    done(&s);
+    tcpdiag_config cfg;
+    tcpdiag_config_defaults(&cfg);
+    s.t = tcpdiag_tracker_new(&cfg);
+    s.frame = 0;
+    tx(&s, C, TCPDIAG_SYN, 100, 0, 0, 0);
+    tx(&s, S, TCPDIAG_SYN | A, 500, 101, 0, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, TCPDIAG_SYN, 100, 0, 0, 1000 * MS);
+    KIND(r, SYN);
+    FIRST(r, ACK_LOST);
+    r = tx(&s, S, TCPDIAG_SYN | A, 500, 101, 0, 1 * MS);
+    KIND(r, SYNACK);
+    FIRST(r, SEGMENT_LOST);
+    CHECK_EQ_INT(r->cause[0].frame, 3);
+    CHECK_EQ_INT(r->cause[0].where, TCPDIAG_WHERE_AFTER_TAP);
+    done(&s);
+}
+
 static void lookalikes(void)
 {
     sim s;
@@ -693,6 +726,57 @@ static void ipv6_resend_same_millisecond(void)
     done(&s);
 }
 
+/* Capture point behind a bottleneck queue, next to the server (IPv6, the
+ * client's timestamps tick once a millisecond: TSval = send time in ms).
+ * Twelve 100-byte segments arrive 1 ms apart, stamped with their arrival
+ * millisecond, each ACKed 1 ms later (the round trip measured here, 1 ms,
+ * never includes the queue). Then the queue fills: [base+600, base+800)
+ * arrive stamped 30 ms before their arrival, the six segments before them
+ * never arrive (dropped in the queue), the server SACKs twice and the six
+ * re-sends arrive 1 ms apart, also 30 ms late by their stamps. Hand
+ * reasoning: six losses within two round trips while the one-way delay
+ * from the sender rose 30 ms above its floor (5 ms and an eighth of the
+ * 20 ms handshake round trip would do): a queue overflowed, so congestion
+ * ranks first, with the loss before the capture point behind it. The
+ * control stamps phase two with the arrival millisecond (no delay rise):
+ * the same six losses are a burst of drops, segment_lost first. */
+static void congestion_behind_the_queue(void)
+{
+    for (int queued = 0; queued < 2; queued++) {
+        sim s;
+        open_conn_v6(&s);
+        check_context(queued ? "30 ms queue" : "no queue");
+        uint32_t seq = 101, server_ts = 7001;
+        for (int i = 0; i < 12; i++) {
+            tx6(&s, C, PA, seq, 501, 100, 1 * MS, (uint32_t)((s.now + 1 * MS) / MS));
+            seq += 100;
+            tx6(&s, S, A, 501, seq, 0, 1 * MS, server_ts++);
+        }
+        uint32_t base = seq, late = queued ? 30 : 0;
+        for (uint32_t i = 6; i < 8; i++)
+            tx6(&s, C, PA, base + 100u * i, 501, 100, 1 * MS, (uint32_t)((s.now + 1 * MS) / MS) - late);
+        for (int i = 0; i < 2; i++) {
+            tcpdiag_segment d = mk6(&s, S, A, 501, base, 0, server_ts++);
+            d.sack_count = 1;
+            d.sack[0] = (tcpdiag_sack_block){ base + 600, base + 800 };
+            d.options |= TCPDIAG_OPT_SACK;
+            feed(&s, &d, 1 * MS);
+        }
+        const tcpdiag_retrans_info *r = NULL;
+        for (uint32_t i = 0; i < 6; i++) {
+            r = tx6(&s, C, PA, base + 100u * i, 501, 100, 1 * MS, (uint32_t)((s.now + 1 * MS) / MS) - late);
+            CHECK(r->kind != TCPDIAG_RK_NONE);
+        }
+        if (queued) {
+            FIRST(r, CONGESTION);
+            CHECK(has_cause(r, TCPDIAG_CAUSE_SEGMENT_LOST));
+        } else {
+            FIRST(r, SEGMENT_LOST);
+        }
+        done(&s);
+    }
+}
+
 /* The gap [101,1101) opened by frame 4 (TSval 2000, IP ID 20) is filled 50
  * ms later - beyond the 20 ms round trip, so timing alone calls it a
  * retransmission lost before the capture point. Hand reasoning: frame 5
@@ -735,6 +819,118 @@ static void reordered_original_by_send_order(void)
     }
 }
 
+
+/* Seen behind the reordering point (the receiver's side): the original of
+ * [101,1101) is held on the way; [1101,2101) (frame 4) overtakes it and
+ * opens a gap; three duplicate ACKs (frames 5-7) bring the sender's re-send
+ * (frame 8, stamped after frame 4: a retransmission filling the gap); then
+ * the held original itself arrives (frame 9). Hand reasoning: frame 9 is
+ * stamped before frame 8 (IP ID 29 < 31, or TSval 1999 < 2031 without an
+ * IPv4 ID): a re-send is always stamped after every earlier copy, so frame
+ * 9 was sent first - the original overtaken by its own re-send, not a
+ * second re-send: out_of_order, related to the copy it lagged (frame 8).
+ * The control (IP ID 32 / TSval 2040, stamped after frame 8) is a second
+ * re-send. */
+static void original_after_its_resend(void)
+{
+    for (int by_ts = 0; by_ts < 2; by_ts++) {
+        for (int late = 0; late < 2; late++) {
+            sim s;
+            open_conn(&s);
+            check_context("by %s, %s", by_ts ? "timestamp" : "IP ID", late ? "stamped later" : "stamped earlier");
+            uint16_t ids[3] = { 30, 31, (uint16_t)(late ? 32 : 29) };
+            uint32_t ts[3] = { 2000, 2031, late ? 2040u : 1999u };
+            const uint32_t seqs[3] = { 1101, 101, 101 };
+            const int64_t gaps[3] = { 1 * MS, 1 * MS, 5 * MS };
+            for (int i = 0; i < 3; i++) {
+                tcpdiag_segment g = by_ts ? mk6(&s, C, PA, seqs[i], 501, 1000, ts[i]) : mk(&s, C, PA, seqs[i], 501, 1000);
+                if (!by_ts)
+                    g.ip_id = ids[i];
+                if (i == 1) {
+                    for (int d = 0; d < 3; d++)
+                        tx(&s, S, A, 501, 101, 0, 1 * MS);
+                }
+                const tcpdiag_retrans_info *r = feed(&s, &g, gaps[i] + (i == 1 ? 30 * MS : 0));
+                if (i == 1)
+                    CHECK(r->kind != TCPDIAG_RK_NONE);
+                if (i == 2 && late)
+                    CHECK(r->kind != TCPDIAG_RK_NONE);
+                if (i == 2 && !late) {
+                    NOT_RETRANS(r, OUT_OF_ORDER);
+                    CHECK_EQ_INT(r->related, 8);
+                }
+            }
+            done(&s);
+        }
+    }
+}
+
+/* IPv6 (no IP ID), timestamps on: frame 4 [1101,2101) with TSval 2000
+ * reveals the gap [101,1101); frame 5 [2101,3101) carries TSval 2005; 50 ms
+ * later (beyond the 20 ms round trip, so timing alone says re-send) the
+ * gap is filled with TSval 2000 (frame 6). Hand reasoning: its tick equals
+ * frame 4's, so the gap's own mark cannot order them; but data stamped 5
+ * ticks later (frame 5) already passed here, so frame 6 was overtaken on
+ * the way. A re-send in frame 4's tick would have had to answer a report
+ * of the gap within that same millisecond on a 20 ms path: impossible, so
+ * it is the original: out_of_order. The control, with nothing newer than
+ * TSval 2000 seen before the fill (no frame 5), keeps the timing rule: a
+ * retransmission lost before the capture point. */
+static void same_tick_filler_overtaken(void)
+{
+    for (int newer = 0; newer < 2; newer++) {
+        sim s;
+        open_conn(&s);
+        check_context(newer ? "newer data passed" : "nothing newer");
+        tx6(&s, C, PA, 1101, 501, 1000, 1 * MS, 2000);
+        if (newer)
+            tx6(&s, C, PA, 2101, 501, 1000, 1 * MS, 2005);
+        const tcpdiag_retrans_info *r = tx6(&s, C, PA, 101, 501, 1000, 50 * MS, 2000);
+        if (newer) {
+            NOT_RETRANS(r, OUT_OF_ORDER);
+        } else {
+            CHECK(r->kind != TCPDIAG_RK_NONE);
+            FIRST(r, SEGMENT_LOST);
+        }
+        done(&s);
+    }
+}
+
+/* The receiver's IP IDs skip, but its datagram after the skip says it
+ * lacks the data. Frames 4-5: [101,2101) in two segments; the server's
+ * datagrams so far carried IP ID 1 (SYN-ACK); frame 6, 30 ms after frame 4
+ * (beyond the 20 ms round trip: the original had time to arrive and be
+ * acknowledged), carries IP ID 4 (two of its datagrams missing here) and
+ * ACK 101, no SACK; frame 7 re-sends [101,1101) 300 ms later. Hand
+ * reasoning: the server sent frame 6 after the two lost datagrams and
+ * still acknowledged nothing of [101,1101): it did not have it, so its
+ * lost datagrams did not carry this data's ACK - the data itself was lost
+ * after the capture point (segment_lost), and ack_lost is no candidate.
+ * The control sends frame 6 5 ms after frame 4, before the data could have
+ * reached the server and its ACK come back: it says nothing about the
+ * data, and the skip stays the ack_lost evidence it was. */
+static void ip_id_gap_refuted_by_its_ack(void)
+{
+    for (int soon = 0; soon < 2; soon++) {
+        sim s;
+        open_conn(&s);
+        check_context(soon ? "gap frame within the round trip" : "gap frame after the round trip");
+        tx(&s, C, PA, 101, 501, 1000, 1 * MS);
+        tx(&s, C, PA, 1101, 501, 1000, 0);
+        tcpdiag_segment g = mk(&s, S, A, 501, 101, 0);
+        g.ip_id = 4;
+        feed(&s, &g, soon ? 5 * MS : 30 * MS);
+        const tcpdiag_retrans_info *r = tx(&s, C, PA, 101, 501, 1000, 300 * MS);
+        CHECK(r->kind != TCPDIAG_RK_NONE);
+        if (soon) {
+            FIRST(r, ACK_LOST);
+        } else {
+            FIRST(r, SEGMENT_LOST);
+            CHECK(!has_cause(r, TCPDIAG_CAUSE_ACK_LOST));
+        }
+        done(&s);
+    }
+}
 
 /* Reordering, no loss: frame 4 [1101,2101) overtakes frame 5 [101,1101),
  * whose older IP ID makes it the original (out_of_order). The receiver got
@@ -836,6 +1032,7 @@ int main(void)
     syn_retransmission();
     syn_copies();
     synack_and_fin();
+    synack_after_repeated_syn();
     lookalikes();
     lost_before_capture_point();
     checksums();
@@ -849,6 +1046,10 @@ int main(void)
     congestion();
     ipv6_resend_same_millisecond();
     reordered_original_by_send_order();
+    original_after_its_resend();
+    same_tick_filler_overtaken();
+    ip_id_gap_refuted_by_its_ack();
+    congestion_behind_the_queue();
     reordering_cause();
     too_soon_for_a_timer();
     timer_after_stale_sack();
