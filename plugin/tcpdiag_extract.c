@@ -41,16 +41,18 @@ static int hf_first_pass = -1;
 /* Encapsulations below the outermost IP header, for the link's MTU. */
 static int hf_eth = -1, hf_llc = -1, hf_pppoes = -1, hf_vlan = -1, hf_sll = -1, hf_null = -1, hf_raw = -1;
 
+/* The protocol items extraction reads, by filter name. */
+static const struct { int *hf; const char *name; } read_items[] = {
+    { &hf_tcp, "tcp" }, { &hf_ip, "ip" }, { &hf_ipv6, "ipv6" }, { &hf_icmp, "icmp" },
+    { &hf_icmpv6, "icmpv6" },
+    { &hf_eth, "eth" }, { &hf_llc, "llc" }, { &hf_pppoes, "pppoes" }, { &hf_vlan, "vlan" },
+    { &hf_sll, "sll" }, { &hf_null, "null" }, { &hf_raw, "raw" },
+};
+
 void tcpdiag_extract_register_wanted(dissector_handle_t handle)
 {
-    static const struct { int *hf; const char *name; } items[] = {
-        { &hf_tcp, "tcp" }, { &hf_ip, "ip" }, { &hf_ipv6, "ipv6" }, { &hf_icmp, "icmp" },
-        { &hf_icmpv6, "icmpv6" },
-        { &hf_eth, "eth" }, { &hf_llc, "llc" }, { &hf_pppoes, "pppoes" }, { &hf_vlan, "vlan" },
-        { &hf_sll, "sll" }, { &hf_null, "null" }, { &hf_raw, "raw" },
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(items); i++)
-        *items[i].hf = proto_registrar_get_id_byname(items[i].name);
+    for (size_t i = 0; i < G_N_ELEMENTS(read_items); i++)
+        *read_items[i].hf = proto_registrar_get_id_byname(read_items[i].name);
     /* Wanting a field is what makes Wireshark build a (hidden) tree to walk
      * on every first pass, reports included. A field that some packet
      * carries would cost a per-packet lookup table whenever it is added;
@@ -58,9 +60,9 @@ void tcpdiag_extract_register_wanted(dissector_handle_t handle)
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     g_array_append_val(wanted, hf_first_pass);
 #ifdef TCPDIAG_ROOT_ITEMS_NEED_ASKING
-    for (size_t i = 0; i < G_N_ELEMENTS(items); i++)
-        if (*items[i].hf > 0)
-            g_array_append_val(wanted, *items[i].hf);
+    for (size_t i = 0; i < G_N_ELEMENTS(read_items); i++)
+        if (*read_items[i].hf > 0)
+            g_array_append_val(wanted, *read_items[i].hf);
 #endif
     set_postdissector_wanted_hfids(handle, wanted);
 }
@@ -84,9 +86,10 @@ typedef struct root_items {
 
 static gboolean is_read_item(int id)
 {
-    return id == hf_tcp || id == hf_ip || id == hf_ipv6 || id == hf_icmp || id == hf_icmpv6 ||
-           id == hf_eth || id == hf_llc || id == hf_pppoes || id == hf_vlan || id == hf_sll ||
-           id == hf_null || id == hf_raw;
+    for (size_t i = 0; i < G_N_ELEMENTS(read_items); i++)
+        if (id == *read_items[i].hf)
+            return TRUE;
+    return FALSE;
 }
 
 static void collect_root_items(proto_tree *tree, root_items *items)
