@@ -324,4 +324,5 @@ void tcpdiag_view_mss_register(int proto)
 #undef EIR
     expert_module_t *module = expert_register_protocol(proto);
     expert_register_field_array(module, ei, array_length(ei));
+    tcpdiag_wanted_add_experts(ei, array_length(ei));
 }

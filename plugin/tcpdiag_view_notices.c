@@ -7,6 +7,7 @@
  * frames) to the sentence when the verdict has them.
  */
 #include "tcpdiag_view_notices.h"
+#include "tcpdiag_view_wanted.h"
 
 #include <epan/expert.h>
 
@@ -49,6 +50,7 @@ void tcpdiag_view_notices_register(int proto)
     }
     expert_module_t *module = expert_register_protocol(proto);
     expert_register_field_array(module, ei, array_length(ei));
+    tcpdiag_wanted_add_experts(ei, array_length(ei));
 }
 
 static guint syn_count_of(const tcpdiag_verdict *v)

@@ -14,6 +14,13 @@ static const header_field_info *tcpdiag_info;
 #define MAX_SETS 8
 static tcpdiag_field_set *sets[MAX_SETS];
 static guint set_count;
+/* The views' expert fields: their registration arrays, then (on first use)
+ * the header_field_info Wireshark gave each of them. */
+#define MAX_EXPERT_ARRAYS 8
+static const ei_register_info *expert_arrays[MAX_EXPERT_ARRAYS];
+static size_t expert_array_sizes[MAX_EXPERT_ARRAYS];
+static guint expert_array_count;
+static tcpdiag_field_set expert_fields;
 /* Counts frames, so that each set is asked once per frame; starts at 1 (0: never asked). */
 static guint frame_counter = 1;
 
@@ -36,6 +43,35 @@ void tcpdiag_wanted_add_set(tcpdiag_field_set *set)
     sets[set_count++] = set;
 }
 
+void tcpdiag_wanted_add_experts(const ei_register_info *ei, size_t count)
+{
+    g_assert(expert_array_count < MAX_EXPERT_ARRAYS);
+    expert_arrays[expert_array_count] = ei;
+    expert_array_sizes[expert_array_count++] = count;
+}
+
+/* Registration gave every expert field a field id (expert_field.hf); from
+ * then on they are asked like any other field set. */
+static void collect_expert_fields(void)
+{
+    size_t total = 0;
+    for (guint a = 0; a < expert_array_count; a++)
+        total += expert_array_sizes[a];
+    expert_fields.info = g_new(const header_field_info *, total);
+    for (guint a = 0; a < expert_array_count; a++)
+        for (size_t i = 0; i < expert_array_sizes[a]; i++)
+            expert_fields.info[expert_fields.count++] = proto_registrar_get_nth((guint)expert_arrays[a][i].ids->hf);
+}
+
+static gboolean referenced_in(tcpdiag_field_set *set)
+{
+    set->asked_in = frame_counter;
+    set->answer = FALSE;
+    for (size_t i = 0; i < set->count && !set->answer; i++)
+        set->answer = set->info[i]->ref_type != HF_REF_TYPE_NONE;
+    return set->answer;
+}
+
 gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set)
 {
     if (!tree)
@@ -50,11 +86,7 @@ gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set)
             set->info[i] = proto_registrar_get_nth((guint)*set->hf[i].p_id);
     }
     /* What proto_field_is_referenced() asks, without a call and a lookup per field. */
-    set->asked_in = frame_counter;
-    set->answer = FALSE;
-    for (size_t i = 0; i < set->count && !set->answer; i++)
-        set->answer = set->info[i]->ref_type != HF_REF_TYPE_NONE;
-    return set->answer;
+    return referenced_in(set);
 }
 
 gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
@@ -65,8 +97,18 @@ gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
         return TRUE;
     if (pinfo->cinfo && col_get_writable(pinfo->cinfo, COL_EXPERT))
         return TRUE;
-    /* Referencing any expert field marks its protocol, _ws.expert, as referenced. */
-    return hf_ws_expert > 0 && proto_field_is_referenced(tree, hf_ws_expert);
+    /* _ws.expert and its own fields (_ws.expert.message, ...) */
+    if (hf_ws_expert > 0 && proto_field_is_referenced(tree, hf_ws_expert))
+        return TRUE;
+    /* A filter on one of tcpdiag's expert fields (tcpdiag.one_direction_only):
+     * up to 4.0 that also marks _ws.expert, from 4.4 on only the field itself. */
+    if (!tree)
+        return FALSE;
+    if (!expert_fields.info)
+        collect_expert_fields();
+    if (expert_fields.asked_in == frame_counter)
+        return expert_fields.answer;
+    return referenced_in(&expert_fields);
 }
 
 gboolean tcpdiag_any_field_wanted(proto_tree *tree)

@@ -14,6 +14,7 @@
 
 #include <wireshark.h>
 #include <epan/packet.h>
+#include <epan/expert.h>
 
 /* A view's fields: its registration array, and their header_field_info once
  * registration is over (looked up on first use). */
@@ -30,6 +31,10 @@ void tcpdiag_wanted_init(int proto_tcpdiag);
 
 /* A view's fields, for tcpdiag_any_field_wanted (at registration). */
 void tcpdiag_wanted_add_set(tcpdiag_field_set *set);
+
+/* A view's expert fields, for tcpdiag_experts_wanted (at registration; Wireshark
+ * must keep the array, as it does for expert_register_field_array). */
+void tcpdiag_wanted_add_experts(const ei_register_info *ei, size_t count);
 
 /* A new frame's dissection starts: answers below are asked again. */
 void tcpdiag_wanted_new_frame(void);
