@@ -13,6 +13,7 @@
 #define TCPDIAG_COMPAT_H
 
 #include <wireshark.h>   /* ws_version.h: WIRESHARK_VERSION_MAJOR / _MINOR */
+#include <epan/packet.h>
 
 #define TCPDIAG_WS_AT_LEAST(major, minor) \
     (WIRESHARK_VERSION_MAJOR > (major) || \
@@ -52,13 +53,26 @@ typedef void tcpdiag_tap_init_result;
 #endif
 
 /* Up to 4.4 an item added directly below the tree's root is always real,
- * even in a hidden tree, so extraction finds the protocol items there without
- * asking for them. From 4.6 on Wireshark fakes those too when nobody asks
- * for them (proto_item_is_hidden() takes the root, which has no field, for
- * hidden): there extraction must ask for the protocol items it reads, which
- * costs what asking cost before (tcpdiag_extract.c). */
+ * even in a hidden tree, so the tree walk (tcpdiag_extract_tree.c) finds the
+ * protocol items there without asking for them. From 4.6 on Wireshark fakes
+ * those too when nobody asks for them (proto_item_is_hidden() takes the
+ * root, which has no field, for hidden): there the tree walk can read only
+ * a tree that is shown. Asking for them would cost every frame more than
+ * tcpdiag's analysis, for the few frames the layer walk cannot read. */
 #if TCPDIAG_WS_AT_LEAST(4, 6)
-#define TCPDIAG_ROOT_ITEMS_NEED_ASKING 1
+#define TCPDIAG_HIDDEN_ROOT_ITEMS_FAKED 1
+#endif
+
+/* A data source of the frame by name ("Reassembled IPv4"): 4.6 returns the
+ * source, earlier releases its bytes. */
+#if TCPDIAG_WS_AT_LEAST(4, 6)
+static inline tvbuff_t *tcpdiag_data_source_tvb(packet_info *pinfo, const char *name)
+{
+    struct data_source *src = get_data_source_by_name(pinfo, name);
+    return src ? get_data_source_tvb(src) : NULL;
+}
+#else
+#define tcpdiag_data_source_tvb(pinfo, name) get_data_source_tvb_by_name((pinfo), (name))
 #endif
 
 /* Not needed: 4.6 gave value-to-string helpers (val_to_str and friends) a

@@ -10,13 +10,13 @@
 
 #include "core/tcpdiag_segment.h"
 
-/* Registers the field that makes Wireshark build the tree extraction reads (proto_register). */
-void tcpdiag_extract_register(int proto);
-/* Asks Wireshark for that tree on every first pass (handoff). */
-void tcpdiag_extract_register_wanted(dissector_handle_t handle);
+/* Looks up the protocols extraction reads (handoff). */
+void tcpdiag_extract_init(void);
 /* A capture file is opened or closed: forget what the last one taught. */
 void tcpdiag_extract_reset(void);
-/* Fills at most `max` segments, outermost first; returns how many. */
-guint tcpdiag_extract(proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out, guint max);
+/* The TCP headers of the frame whose bytes are `frame` (the postdissector's
+ * tvb); `tree` may be NULL. Fills at most `max` segments, outermost first;
+ * returns how many. */
+guint tcpdiag_extract(tvbuff_t *frame, proto_tree *tree, packet_info *pinfo, tcpdiag_segment *out, guint max);
 
 #endif

@@ -40,7 +40,7 @@ static void tcpdiag_init(void)
 
 static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    const tcpdiag_frame_record *rec = tcpdiag_session_frame(tree, pinfo);
+    const tcpdiag_frame_record *rec = tcpdiag_session_frame(tvb, tree, pinfo);
     if (!rec)
         return 0;
     /* Reports need only the tap: build items only for someone who will see them. */
@@ -67,7 +67,6 @@ void proto_register_tcpdiag(void)
     tcpdiag_view_notices_register(proto_tcpdiag);
     tcpdiag_view_retrans_register(proto_tcpdiag);
     tcpdiag_view_mss_register(proto_tcpdiag);
-    tcpdiag_extract_register(proto_tcpdiag);
     tcpdiag_prefs_register(proto_tcpdiag);
 
     register_init_routine(tcpdiag_init);
@@ -83,6 +82,6 @@ void proto_reg_handoff_tcpdiag(void)
 {
     tcpdiag_handle = create_dissector_handle(dissect_tcpdiag, proto_tcpdiag);
     register_postdissector(tcpdiag_handle);
-    tcpdiag_extract_register_wanted(tcpdiag_handle);
+    tcpdiag_extract_init();
     tcpdiag_wanted_init(proto_tcpdiag);
 }

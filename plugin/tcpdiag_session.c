@@ -149,10 +149,10 @@ static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *i
 }
 
 /* First pass: extract, analyse and store; FALSE when the frame holds no TCP. */
-static gboolean analyse_frame(proto_tree *tree, packet_info *pinfo)
+static gboolean analyse_frame(tvbuff_t *frame, proto_tree *tree, packet_info *pinfo)
 {
     tcpdiag_segment segs[MAX_LAYERS];
-    guint n = tcpdiag_extract(tree, pinfo, segs, MAX_LAYERS);
+    guint n = tcpdiag_extract(frame, tree, pinfo, segs, MAX_LAYERS);
     if (n == 0)
         return FALSE;
     index_frame(pinfo->num, header_count);
@@ -188,9 +188,9 @@ static const tcpdiag_frame_record *stored_record(packet_info *pinfo)
     return rec;
 }
 
-const tcpdiag_frame_record *tcpdiag_session_frame(proto_tree *tree, packet_info *pinfo)
+const tcpdiag_frame_record *tcpdiag_session_frame(tvbuff_t *frame, proto_tree *tree, packet_info *pinfo)
 {
-    if (!PINFO_FD_VISITED(pinfo) && !analyse_frame(tree, pinfo))
+    if (!PINFO_FD_VISITED(pinfo) && !analyse_frame(frame, tree, pinfo))
         return NULL;
     return stored_record(pinfo);
 }

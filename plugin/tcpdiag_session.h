@@ -28,6 +28,6 @@ void tcpdiag_session_end(void);
 
 /* This frame's record: computed on the frame's first dissection, stored,
  * and returned again on later ones; NULL when the frame holds no TCP. */
-const tcpdiag_frame_record *tcpdiag_session_frame(proto_tree *tree, packet_info *pinfo);
+const tcpdiag_frame_record *tcpdiag_session_frame(tvbuff_t *frame, proto_tree *tree, packet_info *pinfo);
 
 #endif
