@@ -22,6 +22,18 @@ const guint8 *tcpdiag_captured_bytes(tvbuff_t *tvb, gint off, gint want, gint *g
     return *got > 0 ? tvb_get_ptr(tvb, off, *got) : NULL;
 }
 
+gboolean tcpdiag_eth_is_linux_loopback(tvbuff_t *tvb, gint off)
+{
+    gint got;
+    const guint8 *p = tcpdiag_captured_bytes(tvb, off, ETH_ADDRS_LEN, &got);
+    if (got < ETH_ADDRS_LEN)
+        return FALSE;
+    for (gint i = 0; i < ETH_ADDRS_LEN; i++)
+        if (p[i] != 0)
+            return FALSE;
+    return TRUE;
+}
+
 /* Addresses, datagram facts and where the IP datagram ends; FALSE when the header is cut. */
 gboolean tcpdiag_read_ip(tvbuff_t *tvb, gint off, tcpdiag_segment *seg, gint *ip_end)
 {

@@ -25,6 +25,9 @@ static inline guint32 tcpdiag_be32(const guint8 *p)
 /* The captured bytes from `off` on, at most `want`; *got says how many (0: none). */
 const guint8 *tcpdiag_captured_bytes(tvbuff_t *tvb, gint off, gint want, gint *got);
 
+/* Linux captures on lo show an Ethernet header (at `off`) with both addresses zero. */
+gboolean tcpdiag_eth_is_linux_loopback(tvbuff_t *tvb, gint off);
+
 /* Addresses, datagram facts and where the IP datagram ends; FALSE when the header is cut. */
 gboolean tcpdiag_read_ip(tvbuff_t *tvb, gint off, tcpdiag_segment *seg, gint *ip_end);
 

@@ -114,19 +114,6 @@ static const guint8 *bytes_at(const walk *w, gint want)
     return p && got >= want ? p : NULL;
 }
 
-/* Linux captures on lo show an Ethernet header with both addresses zero. */
-static gboolean eth_is_linux_loopback(const walk *w)
-{
-    gint got;
-    const guint8 *p = tcpdiag_captured_bytes(w->eth_tvb, w->eth_off, ETH_ADDRS_LEN, &got);
-    if (got < ETH_ADDRS_LEN)
-        return FALSE;
-    for (gint i = 0; i < ETH_ADDRS_LEN; i++)
-        if (p[i] != 0)
-            return FALSE;
-    return TRUE;
-}
-
 /* What carried the outermost IP header, from the link layers seen below it. */
 static tcpdiag_link outer_link(const walk *w)
 {
@@ -142,7 +129,7 @@ static tcpdiag_link outer_link(const walk *w)
         return TCPDIAG_LINK_UNKNOWN;
     if (w->llc)
         return TCPDIAG_LINK_LLC_SNAP;
-    return eth_is_linux_loopback(w) ? TCPDIAG_LINK_LINUX_LOOPBACK : TCPDIAG_LINK_ETHERNET;
+    return tcpdiag_eth_is_linux_loopback(w->eth_tvb, w->eth_off) ? TCPDIAG_LINK_LINUX_LOOPBACK : TCPDIAG_LINK_ETHERNET;
 }
 
 static void set_link(const walk *w, tcpdiag_segment *seg, guint ips)

@@ -96,19 +96,6 @@ static field_info *nearest_of_two(const root_items *items, int hf_a, int hf_b, i
     return best;
 }
 
-/* Linux captures on lo show an Ethernet header with both addresses zero. */
-static gboolean eth_is_linux_loopback(const field_info *eth)
-{
-    gint got;
-    const guint8 *p = tcpdiag_captured_bytes(eth->ds_tvb, eth->start, ETH_ADDRS_LEN, &got);
-    if (got < ETH_ADDRS_LEN)
-        return FALSE;
-    for (gint i = 0; i < ETH_ADDRS_LEN; i++)
-        if (p[i] != 0)
-            return FALSE;
-    return TRUE;
-}
-
 /* What carried the outermost IP header: the root items below it. */
 static tcpdiag_link link_below(const root_items *items, int outer_layer, guint *vlans)
 {
@@ -139,7 +126,7 @@ static tcpdiag_link link_below(const root_items *items, int outer_layer, guint *
         return TCPDIAG_LINK_UNKNOWN;
     if (llc)
         return TCPDIAG_LINK_LLC_SNAP;
-    return eth_is_linux_loopback(eth) ? TCPDIAG_LINK_LINUX_LOOPBACK : TCPDIAG_LINK_ETHERNET;
+    return tcpdiag_eth_is_linux_loopback(eth->ds_tvb, eth->start) ? TCPDIAG_LINK_LINUX_LOOPBACK : TCPDIAG_LINK_ETHERNET;
 }
 
 /* How many IP headers carry the TCP header at `layer` (plus `quoted_ips`
