@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * The per-frame store is most of what tcpdiag keeps for a large capture, so
- * it is compact: per TCP header a 40-byte record (the verdict's per-header
- * slot, a pointer to the part it shares with its conversation's neighbours,
- * and one to its retransmission details, which only re-sent and look-alike
- * segments have), in large blocks, and 4 bytes per frame in a frame-indexed
- * table. A shared part (the rest of the verdict and the endpoints) is stored
+ * it is compact: per TCP header a 28-byte record (the verdict's per-header
+ * slot and the index of the part it shares with its conversation's
+ * neighbours), in large blocks, and 4 bytes per frame in a frame-indexed
+ * table; the retransmission details that only re-sent and look-alike
+ * segments have sit in a table of their own, sorted by header. A shared part (the rest of the verdict and the endpoints) is stored
  * again only when it changes, a few times per conversation. Later passes get
  * the verdict unpacked into packet memory: the same bytes the first pass
  * computed (core/tcpdiag_verdict_pack.h).
@@ -29,19 +29,32 @@ G_STATIC_ASSERT((MORE_IN_FRAME & TCPDIAG_SLOT_FREE_BITS) == MORE_IN_FRAME);
 typedef struct shared_part {
     tcpdiag_verdict      v;      /* per-header fields zero */
     const tcpdiag_tuple *ends;
+    guint32              index;  /* in shared_parts */
 } shared_part;
 
+/* 28 bytes: indexes, not pointers, and no room for the retransmission
+ * details that only a few headers have (they are in retrans_details). */
 typedef struct stored_header {
-    tcpdiag_verdict_slot        slot;
-    const shared_part          *shared;
-    const tcpdiag_retrans_info *retrans;
+    tcpdiag_verdict_slot slot;
+    guint32              shared;  /* index in shared_parts */
 } stored_header;
+G_STATIC_ASSERT(sizeof(stored_header) == 28);
+
+/* The details of a re-sent or look-alike header, by its index. */
+typedef struct header_details {
+    guint32                     header;
+    const tcpdiag_retrans_info *info;
+} header_details;
 
 static tcpdiag_tracker *tracker;
 /* Frame number -> index of its first stored header + 1 (0: no TCP). */
 static GArray *frame_index;
 static GPtrArray *header_blocks;
 static guint32 header_count;
+/* Every shared part, by index. */
+static GPtrArray *shared_parts;
+/* Appended in header order, so sorted by header index. */
+static GArray *retrans_details;
 /* By conversation id: its endpoints in file scope (the tracker's copy may
  * move as it grows), and the shared part its latest header used. */
 static GPtrArray *ends_by_conv;
@@ -65,6 +78,12 @@ void tcpdiag_session_end(void)
         g_ptr_array_free(header_blocks, TRUE);
     header_blocks = NULL;
     header_count = 0;
+    if (shared_parts)
+        g_ptr_array_free(shared_parts, TRUE);
+    shared_parts = NULL;
+    if (retrans_details)
+        g_array_free(retrans_details, TRUE);
+    retrans_details = NULL;
     if (ends_by_conv)
         g_ptr_array_free(ends_by_conv, TRUE);
     ends_by_conv = NULL;
@@ -107,6 +126,10 @@ static const shared_part *share(const tcpdiag_verdict *shared_v, const tcpdiag_t
     shared_part *part = wmem_new(wmem_file_scope(), shared_part);
     memcpy(&part->v, shared_v, sizeof *shared_v);
     part->ends = ends;
+    if (!shared_parts)
+        shared_parts = g_ptr_array_new();
+    part->index = shared_parts->len;
+    g_ptr_array_add(shared_parts, part);
     if (latest)
         *latest = part;
     return part;
@@ -143,9 +166,30 @@ static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *i
     tcpdiag_verdict_pack(v, &h->slot, &shared_v);
     if (more)
         h->slot.bits |= MORE_IN_FRAME;
-    h->shared = share(&shared_v, ends_of(v->conv_id));
-    /* Most segments are plain: keep the details only where there are some. */
-    h->retrans = v->has_retrans_info ? wmem_memdup(wmem_file_scope(), info, sizeof *info) : NULL;
+    h->shared = share(&shared_v, ends_of(v->conv_id))->index;
+    if (!(h->slot.bits & TCPDIAG_SLOT_HAS_RETRANS_INFO))
+        return;
+    if (!retrans_details)
+        retrans_details = g_array_new(FALSE, FALSE, (guint)sizeof(header_details));
+    header_details d = { header_count - 1, wmem_memdup(wmem_file_scope(), info, sizeof *info) };
+    g_array_append_val(retrans_details, d);
+}
+
+/* The retransmission details stored for header `index`. */
+static const tcpdiag_retrans_info *details_of(guint32 index)
+{
+    guint lo = 0, hi = retrans_details ? retrans_details->len : 0;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const header_details *d = &g_array_index(retrans_details, header_details, mid);
+        if (d->header == index)
+            return d->info;
+        if (d->header < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 /* First pass: extract, analyse and store; FALSE when the frame holds no TCP. */
@@ -180,10 +224,11 @@ static const tcpdiag_frame_record *stored_record(packet_info *pinfo)
     rec->count = (guint8)n;
     for (guint i = 0; i < n; i++) {
         const stored_header *h = header_at(first + i);
+        const shared_part *shared = g_ptr_array_index(shared_parts, h->shared);
         tcpdiag_layer_record *layer = &rec->layer[i];
-        tcpdiag_verdict_unpack(&h->slot, &h->shared->v, &layer->v);
-        layer->ends = h->shared->ends;
-        layer->retrans = h->retrans;
+        tcpdiag_verdict_unpack(&h->slot, &shared->v, &layer->v);
+        layer->ends = shared->ends;
+        layer->retrans = h->slot.bits & TCPDIAG_SLOT_HAS_RETRANS_INFO ? details_of(first + i) : NULL;
     }
     return rec;
 }

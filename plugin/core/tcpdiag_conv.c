@@ -103,6 +103,13 @@ static void process_first_fragment(tcpdiag_tracker *t, conv_private *p, const tc
     fill_verdict(p, prev, out);
 }
 
+/* Neither endpoint will send anything new (TIME_WAIT only answers a repeated FIN). */
+static bool both_closed(uint8_t a, uint8_t b)
+{
+    return (a == TCPDIAG_STATE_CLOSED || a == TCPDIAG_STATE_TIME_WAIT) &&
+           (b == TCPDIAG_STATE_CLOSED || b == TCPDIAG_STATE_TIME_WAIT);
+}
+
 void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out,
                              tcpdiag_retrans_info *retrans)
 {
@@ -174,6 +181,12 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
         tcpdiag_conv_watch_one_direction(p, seg, &f, out);
         tcpdiag_conv_track_retrans(t, p, seg, &f, repeat_syn, out, info);
         tcpdiag_mss_segment(&p->mss, syn_records(c, syn), seg, f.dir, info, &out->mss);
+        if (both_closed(c->ep[0].state, c->ep[1].state) && !both_closed(prev[0], prev[1])) {
+            /* Most conversations of a large capture end long before it
+             * does: the room their flows kept for more ranges is waste. */
+            tcpdiag_flow_shrink(p->flow[0]);
+            tcpdiag_flow_shrink(p->flow[1]);
+        }
         if (f.syn && !f.rst && seg->options_cut)
             set_note(out, TCPDIAG_NOTE_SYN_OPTIONS_CUT);
     } else {

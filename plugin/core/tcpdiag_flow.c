@@ -32,6 +32,23 @@ void tcpdiag_flow_free(tcpdiag_flow *f)
     g_free(f);
 }
 
+void tcpdiag_flow_shrink(tcpdiag_flow *f)
+{
+    if (!f || f->tx_cap == f->tx_count)
+        return;
+    if (f->tx_head > 0) {
+        memmove(f->tx, f->tx + f->tx_head, f->tx_count * sizeof *f->tx);
+        f->tx_head = 0;
+    }
+    f->tx_cap = f->tx_count;
+    if (f->tx_cap == 0) {
+        g_free(f->tx);
+        f->tx = NULL;
+    } else {
+        f->tx = g_renew(tcpdiag_tx, f->tx, f->tx_cap);
+    }
+}
+
 void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift)
 {
     f->rcv_wscale = shift;

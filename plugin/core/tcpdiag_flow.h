@@ -155,6 +155,9 @@ tcpdiag_flow *tcpdiag_flow_new(void);
  * `syns` how many SYNs (or SYN-ACKs) carried it. */
 void tcpdiag_flow_start(tcpdiag_flow *f, uint32_t snd_max, uint32_t syns);
 void tcpdiag_flow_free(tcpdiag_flow *f);
+/* The conversation has closed: give back the room kept for ranges to come
+ * (it grows again if anything more is sent). */
+void tcpdiag_flow_shrink(tcpdiag_flow *f);
 /* The shift the receiver of this flow applies to the windows it advertises
  * (RFC 7323: 0 unless both SYNs carried the option). */
 void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift);
