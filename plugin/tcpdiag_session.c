@@ -71,25 +71,14 @@ void tcpdiag_session_end(void)
     tcpdiag_tracker_free(tracker);
     tracker = NULL;
     tcpdiag_extract_reset();
-    if (frame_index)   /* created with the first record */
-        g_array_free(frame_index, TRUE);
-    frame_index = NULL;
-    if (header_blocks)
-        g_ptr_array_free(header_blocks, TRUE);
-    header_blocks = NULL;
+    /* Each table is created with the first record that needs it. */
+    g_clear_pointer(&frame_index, g_array_unref);
+    g_clear_pointer(&header_blocks, g_ptr_array_unref);
     header_count = 0;
-    if (shared_parts)
-        g_ptr_array_free(shared_parts, TRUE);
-    shared_parts = NULL;
-    if (retrans_details)
-        g_array_free(retrans_details, TRUE);
-    retrans_details = NULL;
-    if (ends_by_conv)
-        g_ptr_array_free(ends_by_conv, TRUE);
-    ends_by_conv = NULL;
-    if (shared_by_conv)
-        g_ptr_array_free(shared_by_conv, TRUE);
-    shared_by_conv = NULL;
+    g_clear_pointer(&shared_parts, g_ptr_array_unref);
+    g_clear_pointer(&retrans_details, g_array_unref);
+    g_clear_pointer(&ends_by_conv, g_ptr_array_unref);
+    g_clear_pointer(&shared_by_conv, g_ptr_array_unref);
 }
 
 /* The slot `conv_id` of a by-conversation table, grown as needed. */
