@@ -39,7 +39,9 @@ class Tshark:
         stock = ws.outside(ws.stock_plugins())
         for with_tcpdiag, folder in self.plugin_dirs.items():
             if os.path.isdir(stock):
-                shutil.copytree(stock, os.path.join(folder, ws.release))
+                # A tcpdiag installed globally (quickstart as root) is not stock.
+                shutil.copytree(stock, os.path.join(folder, ws.release),
+                                ignore=shutil.ignore_patterns("tcpdiag.so"))
             os.makedirs(os.path.join(folder, abi_dir), exist_ok=True)
         shutil.copy(ws.outside(plugin_so), self._tcpdiag_so)
         for dirpath, dirnames, filenames in os.walk(self.root):
