@@ -61,89 +61,91 @@ typedef struct tcpdiag_hole {
     bool     has_tsval;
 } tcpdiag_hole;
 
+/* Fields are grouped by size (8-byte, then 4, then smaller) inside each
+ * part so that a flow, one per direction of every conversation, carries
+ * no padding. */
 struct tcpdiag_flow {
     /* ---- sender ---- */
-    bool       snd_max_known;
-    uint32_t   snd_max;
-    uint32_t   isn_next;          /* first data byte (ISN + 1) when the SYN was seen */
     tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
-    uint32_t   tx_head, tx_count, tx_cap;
-    uint32_t   tx_acked;          /* leading ranges already acknowledged */
     /* Most flows never have a gap or a loss: those arrays are allocated on
      * first use (TCPDIAG_FLOW_MAX_HOLES / _MAX_EVENTS entries), NULL before. */
     tcpdiag_hole *holes;
-    uint32_t   hole_count;
-    uint32_t   max_seg_len;       /* largest payload sent */
-    uint32_t   max_acked_len;     /* largest payload known to have arrived */
-    uint32_t   data_segs, retrans_segs;
-    bool       rate_warned;
+    /* Recent retransmissions of distinct data, for clustering (ring). */
+    int64_t    *loss_ns;
     int64_t    last_send_ns;      /* the sender's latest segment of any kind */
-    uint32_t   last_send_frame;
-    bool       ip_id_known;
-    uint16_t   last_ip_id;
-    uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
-    bool       newest_tsval_known;
-    uint32_t   newest_tsval;      /* the sender's newest TCP timestamp seen (send-order mark) */
     /* One-way delay sender -> capture point from the sender's TCP timestamps,
      * relative to the first one seen (origin): a queue in front of the
      * capture point shows as a rising floor, also where no round trip
      * through the queue can be measured (behind the bottleneck). */
-    bool       owd_origin_known;
-    uint32_t   owd_origin_ts, owd_last_ts;
     int64_t    owd_origin_ns, owd_last_ns;
-    uint32_t   owd_samples;
     int64_t    owd_min_ns;
     int64_t    owd_recent_ns[4];  /* latest samples: their floor ignores one late datagram */
+    int64_t    ip_id_gap_ns;      /* when the frame after the latest gap (ip_id_gap_frame) was seen */
+    int64_t    icmp_ptb_ns;       /* ICMP frag-needed / packet-too-big quoting this flow's data */
+    uint32_t   tx_head, tx_count, tx_cap;
+    uint32_t   tx_acked;          /* leading ranges already acknowledged */
+    uint32_t   snd_max;
+    uint32_t   isn_next;          /* first data byte (ISN + 1) when the SYN was seen */
+    uint32_t   hole_count;
+    uint32_t   loss_next, loss_total;
+    uint32_t   max_seg_len;       /* largest payload sent */
+    uint32_t   max_acked_len;     /* largest payload known to have arrived */
+    uint32_t   data_segs, retrans_segs;
+    uint32_t   last_send_frame;
+    uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
+    uint32_t   newest_tsval;      /* the sender's newest TCP timestamp seen (send-order mark) */
+    uint32_t   owd_origin_ts, owd_last_ts;
+    uint32_t   owd_samples;
     uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
-    int64_t    ip_id_gap_ns;
-    bool       ip_id_gap_acks;    /* that frame carried an ACK (of the other direction's data) */
-    uint32_t   ip_id_gap_ack;     /* ... this one */
+    uint32_t   ip_id_gap_ack;     /* the ACK that frame carried (of the other direction's data) */
     /* After a timeout the sender re-sends everything outstanding below this
      * point in slow start: those re-sends belong to the timeout too. */
-    bool       rto_recovery;
     uint32_t   rto_recovery_end;
-    /* Recent retransmissions of distinct data, for clustering (ring). */
-    int64_t    *loss_ns;
-    uint32_t   loss_next, loss_total;
-    /* ICMP frag-needed / packet-too-big quoting this flow's data. */
     uint32_t   icmp_ptb_frame;
-    int64_t    icmp_ptb_ns;
     uint32_t   icmp_ptb_mtu;
     /* Reordering on this direction's path: an original that arrived after
      * later data, or a fast re-send the receiver reported as received twice. */
     uint32_t   reorder_count;
     uint32_t   reorder_frame;
     uint32_t   fast_resends;      /* re-sends classified fast: the base of the reordering share */
+    uint16_t   last_ip_id;
+    bool       snd_max_known;
+    bool       rate_warned;
+    bool       ip_id_known;
+    bool       newest_tsval_known;
+    bool       owd_origin_known;
+    bool       ip_id_gap_acks;    /* ip_id_gap_frame carried an ACK */
+    bool       rto_recovery;      /* rto_recovery_end is set */
 
     /* ---- the receiver's answers ---- */
-    bool       ack_known;
-    uint32_t   highest_ack;
-    uint32_t   ack_frame;          /* frame that first carried highest_ack */
-    int64_t    ack_ns;
-    uint32_t   dup_acks;           /* duplicates of highest_ack so far */
-    uint32_t   dup_ack_frame;      /* the latest one */
+    int64_t    ack_ns;             /* when highest_ack first passed */
     int64_t    dup_ack_ns;
-    uint32_t   sack_high;          /* highest right edge the receiver SACKed */
-    bool       sack_high_known;
-    uint32_t   sack_frame;
     int64_t    sack_ns;
-    uint32_t   window;             /* latest receive window, scaled when the scale is known */
-    uint32_t   zero_window_frame;  /* latest zero window */
     int64_t    zero_window_ns;
-    uint32_t   window_full_frame;  /* latest window that the data in flight filled */
     int64_t    window_full_ns;
     int64_t    last_heard_ns;      /* the receiver's latest segment of any kind */
-    uint32_t   last_heard_frame;
-    uint8_t    rcv_wscale;         /* the receiver's window scale, when negotiated */
-    bool       rcv_wscale_known;
     /* Round trip capture point -> receiver -> capture point, from data/ACK pairs. */
     int64_t    rtt_min_ns, rtt_srtt_ns, rtt_latest_ns;
-    uint32_t   rtt_samples;
-    int64_t    rtt_recent_ns[4];    /* latest samples: their floor ignores delayed ACKs */
+    int64_t    rtt_recent_ns[4];   /* latest samples: their floor ignores delayed ACKs */
     /* Latest transmission time of data known to have arrived (RFC 8985 RACK):
      * anything sent before it and still missing is lost. */
     int64_t    delivered_xmit_ns;
-    uint32_t   delivered_frame;     /* the ACK / SACK that told */
+    uint32_t   delivered_frame;    /* the ACK / SACK that told */
+    uint32_t   rtt_samples;
+    uint32_t   highest_ack;
+    uint32_t   ack_frame;          /* frame that first carried highest_ack */
+    uint32_t   dup_acks;           /* duplicates of highest_ack so far */
+    uint32_t   dup_ack_frame;      /* the latest one */
+    uint32_t   sack_high;          /* highest right edge the receiver SACKed */
+    uint32_t   sack_frame;
+    uint32_t   window;             /* latest receive window, scaled when the scale is known */
+    uint32_t   zero_window_frame;  /* latest zero window */
+    uint32_t   window_full_frame;  /* latest window that the data in flight filled */
+    uint32_t   last_heard_frame;
+    bool       ack_known;
+    bool       sack_high_known;
+    bool       rcv_wscale_known;
+    uint8_t    rcv_wscale;         /* the receiver's window scale, when negotiated */
 };
 
 typedef struct tcpdiag_flow tcpdiag_flow;
