@@ -63,6 +63,14 @@ static void collect_expert_fields(void)
             expert_fields.info[expert_fields.count++] = proto_registrar_get_nth((guint)expert_arrays[a][i].ids->hf);
 }
 
+/* Every field and expert field of tcpdiag has the protocol as its parent, and
+ * priming a field for this frame (filter, column, -e, tap) marks the parent
+ * as referenced through it: unmarked, no field needs asking about. */
+static gboolean no_field_primed(void)
+{
+    return tcpdiag_info && tcpdiag_info->ref_type == HF_REF_TYPE_NONE;
+}
+
 static gboolean referenced_in(tcpdiag_field_set *set)
 {
     set->asked_in = frame_counter;
@@ -80,6 +88,8 @@ gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set)
         return TRUE;
     if (set->asked_in == frame_counter)
         return set->answer;
+    if (no_field_primed())
+        return FALSE;
     if (!set->info) {
         set->info = g_new(const header_field_info *, set->count);
         for (size_t i = 0; i < set->count; i++)
@@ -102,7 +112,7 @@ gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
         return TRUE;
     /* A filter on one of tcpdiag's expert fields (tcpdiag.one_direction_only):
      * up to 4.0 that also marks _ws.expert, from 4.4 on only the field itself. */
-    if (!tree)
+    if (!tree || no_field_primed())
         return FALSE;
     if (!expert_fields.info)
         collect_expert_fields();
@@ -115,8 +125,7 @@ gboolean tcpdiag_any_field_wanted(proto_tree *tree)
 {
     if (!tree)
         return FALSE;
-    /* tcpdiag's first-pass field keeps the protocol referenced indirectly
-     * all the time: only a direct reference (a filter "tcpdiag") counts. */
+    /* A filter "tcpdiag" names the protocol itself. */
     if (PTREE_DATA(tree)->visible || (tcpdiag_info && tcpdiag_info->ref_type == HF_REF_TYPE_DIRECT))
         return TRUE;
     for (guint i = 0; i < set_count; i++)
