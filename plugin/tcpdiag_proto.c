@@ -45,15 +45,21 @@ static int dissect_tcpdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     /* Reports need only the tap: build items only for someone who will see them. */
     tcpdiag_wanted_new_frame();
-    gboolean experts = tcpdiag_experts_wanted(pinfo, tree);
-    gboolean render = experts || tcpdiag_any_field_wanted(tree);
     for (guint i = 0; i < rec->count; i++) {
         const tcpdiag_layer_record *layer = &rec->layer[i];
-        if (render) {
-            proto_item *top;
-            proto_tree *sub = tcpdiag_view_conn_render(tvb, pinfo, tree, &layer->v, layer->ends, experts, &top);
-            tcpdiag_view_retrans_render(tvb, pinfo, sub, top, &layer->v, layer->retrans, experts);
-            tcpdiag_view_mss_render(tvb, pinfo, sub, top, &layer->v, experts);
+        /* Most headers have nothing for Expert Info: ask whether anyone listens only when they do. */
+        gboolean experts = (tcpdiag_view_conn_has_experts(&layer->v) ||
+                            tcpdiag_view_retrans_has_experts(&layer->v, layer->retrans) ||
+                            tcpdiag_view_mss_has_experts(&layer->v)) &&
+                           tcpdiag_experts_wanted(pinfo, tree);
+        /* Each view asks about its own fields, and only when it has something to show. */
+        if (tree || experts) {
+            tcpdiag_view_top top = { tvb, tree, NULL, NULL };
+            if (tcpdiag_protocol_wanted(tree))
+                tcpdiag_view_top_open(&top);
+            tcpdiag_view_conn_render(pinfo, &top, &layer->v, layer->ends, experts);
+            tcpdiag_view_retrans_render(pinfo, &top, &layer->v, layer->retrans, experts);
+            tcpdiag_view_mss_render(pinfo, &top, &layer->v, experts);
         }
         tap_queue_packet(tap_tcpdiag, pinfo, layer);
     }

@@ -49,6 +49,7 @@ typedef struct header_details {
 static tcpdiag_tracker *tracker;
 /* Frame number -> index of its first stored header + 1 (0: no TCP). */
 static GArray *frame_index;
+#define FRAME_INDEX_BLOCK 4096u   /* a power of two */
 static GPtrArray *header_blocks;
 static guint32 header_count;
 /* Every shared part, by index. */
@@ -143,8 +144,10 @@ static void index_frame(guint32 frame, guint32 first_header)
 {
     if (!frame_index)
         frame_index = g_array_new(FALSE, TRUE, (guint)sizeof(guint32));
+    /* Grown a block of frames at a time: resizing for every frame cost more than the
+     * rest of the store. New entries are zero (no header). */
     if (frame >= frame_index->len)
-        g_array_set_size(frame_index, frame + 1);
+        g_array_set_size(frame_index, (frame | (FRAME_INDEX_BLOCK - 1)) + 1);
     g_array_index(frame_index, guint32, frame) = first_header + 1;
 }
 

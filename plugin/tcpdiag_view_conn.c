@@ -131,23 +131,31 @@ static void add_conn_fields(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, pr
     }
 }
 
-proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, gboolean experts,
-                                     proto_item **top_out)
+void tcpdiag_view_top_open(tcpdiag_view_top *top)
 {
-    proto_item *top = proto_tree_add_item(tree, proto_tcpdiag, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
-    proto_tree *t = proto_item_add_subtree(top, ett_tcpdiag);
-    *top_out = top;
-    gboolean fields = tcpdiag_fields_wanted(tree, &conn_fields);
-    const char *change = (fields || experts) &&
-                         (v->prev_client != v->state_client || v->prev_server != v->state_server)
+    top->item = proto_tree_add_item(top->parent, proto_tcpdiag, top->tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(top->item);
+    top->tree = proto_item_add_subtree(top->item, ett_tcpdiag);
+}
+
+gboolean tcpdiag_view_conn_has_experts(const tcpdiag_verdict *v)
+{
+    return v->notices != 0;
+}
+
+void tcpdiag_view_conn_render(packet_info *pinfo, tcpdiag_view_top *top, const tcpdiag_verdict *v,
+                              const tcpdiag_tuple *ends, gboolean experts)
+{
+    gboolean fields = tcpdiag_fields_wanted(top->parent, &conn_fields);
+    experts = experts && tcpdiag_view_conn_has_experts(v);
+    if (!fields && !experts)
+        return;
+    const char *change = v->prev_client != v->state_client || v->prev_server != v->state_server
                              ? change_text(pinfo, v) : NULL;
     if (fields)
-        add_conn_fields(t, tvb, pinfo, tree, top, v, ends, change);
+        add_conn_fields(tcpdiag_top_tree(top), top->tvb, pinfo, top->parent, tcpdiag_top_item(top), v, ends, change);
     if (experts)
-        tcpdiag_view_notices_render(pinfo, top, v, change);
-    return t;
+        tcpdiag_view_notices_render(pinfo, tcpdiag_top_item(top), v, change);
 }
 
 void tcpdiag_view_conn_register(int proto)
@@ -197,5 +205,4 @@ void tcpdiag_view_conn_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     conn_fields.hf = hf;
     conn_fields.count = array_length(hf);
-    tcpdiag_wanted_add_set(&conn_fields);
 }

@@ -10,13 +10,15 @@
 
 #include "core/tcpdiag_segment.h"
 #include "core/tcpdiag_verdict.h"
+#include "tcpdiag_view_top.h"
 
 void tcpdiag_view_conn_register(int proto);
 /* Adds the tcpdiag subtree for one stored verdict (with its notices' Expert
  * Info); `ends` names the conversation's client and server (may be NULL).
  * Returns the subtree, *top its item, for the other views to add to. */
-proto_tree *tcpdiag_view_conn_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                     const tcpdiag_verdict *v, const tcpdiag_tuple *ends, gboolean experts,
-                                     proto_item **top);
+/* Whether this header has anything for Expert Info (a notice or a state change). */
+gboolean tcpdiag_view_conn_has_experts(const tcpdiag_verdict *v);
+void tcpdiag_view_conn_render(packet_info *pinfo, tcpdiag_view_top *top, const tcpdiag_verdict *v,
+                              const tcpdiag_tuple *ends, gboolean experts);
 
 #endif

@@ -219,15 +219,23 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_verd
             "it or is ignored (firewall on the sender?), a path MTU black hole", m->path_mtu, m->icmp_frame);
 }
 
-void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                             const tcpdiag_verdict *v, gboolean experts)
+gboolean tcpdiag_view_mss_has_experts(const tcpdiag_verdict *v)
+{
+    const tcpdiag_mss_verdict *m = &v->mss;
+    return m->known && (m->new_reasons || (m->seg & TCPDIAG_MSSF_PMTUD_JUDGED));
+}
+
+void tcpdiag_view_mss_render(packet_info *pinfo, tcpdiag_view_top *view_top, const tcpdiag_verdict *v, gboolean experts)
 {
     const tcpdiag_mss_verdict *m = &v->mss;
     if (!m->known)
         return;
-    experts = experts && (m->new_reasons || (m->seg & TCPDIAG_MSSF_PMTUD_JUDGED));
-    if (!experts && !tcpdiag_fields_wanted(tree, &mss_fields))
+    experts = experts && tcpdiag_view_mss_has_experts(v);
+    if (!experts && !tcpdiag_fields_wanted(view_top->parent, &mss_fields))
         return;
+    tvbuff_t *tvb = view_top->tvb;
+    proto_tree *tree = tcpdiag_top_tree(view_top);
+    proto_item *top = view_top->item;
     const char *risk = tcpdiag_mss_risk_name((tcpdiag_mss_risk)m->risk);
     proto_item *mi = add_gen(proto_tree_add_item(tree, hf_mss, tvb, 0, 0, ENC_NA));
     proto_item_append_text(mi, ": client %u, server %u, risk %s", m->mss[0], m->mss[1], risk);
@@ -302,7 +310,6 @@ void tcpdiag_view_mss_register(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     mss_fields.hf = hf;
     mss_fields.count = array_length(hf);
-    tcpdiag_wanted_add_set(&mss_fields);
     proto_register_subtree_array(ett, array_length(ett));
 
 #define EIR(r, name, group, sev, text) \

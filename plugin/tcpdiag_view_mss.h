@@ -9,9 +9,11 @@
 #include <epan/packet.h>
 
 #include "core/tcpdiag_verdict.h"
+#include "tcpdiag_view_top.h"
 
 void tcpdiag_view_mss_register(int proto);
-void tcpdiag_view_mss_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
-                             const tcpdiag_verdict *v, gboolean experts);
+/* Whether this header has anything for Expert Info (a new MSS risk reason, a path MTU verdict). */
+gboolean tcpdiag_view_mss_has_experts(const tcpdiag_verdict *v);
+void tcpdiag_view_mss_render(packet_info *pinfo, tcpdiag_view_top *top, const tcpdiag_verdict *v, gboolean experts);
 
 #endif

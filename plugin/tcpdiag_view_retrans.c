@@ -174,13 +174,26 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcpdiag_retr
             tcpdiag_prefs_rate_threshold_pct());
 }
 
-void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+gboolean tcpdiag_view_retrans_has_experts(const tcpdiag_verdict *v, const tcpdiag_retrans_info *r)
+{
+    return r || v->checksum == TCPDIAG_CSUM_BAD;
+}
+
+void tcpdiag_view_retrans_render(packet_info *pinfo, tcpdiag_view_top *view_top,
                                  const tcpdiag_verdict *v, const tcpdiag_retrans_info *r, gboolean experts)
 {
     gboolean odd_checksum = v->checksum == TCPDIAG_CSUM_BAD || v->checksum == TCPDIAG_CSUM_PARTIAL;
-    if ((!r && !odd_checksum) || (!experts && !tcpdiag_fields_wanted(tree, &retrans_fields)))
+    gboolean retrans_shown = r && (experts || tcpdiag_fields_wanted(view_top->parent, &retrans_fields));
+    /* Asked on its own: a capture taken on the sending host has a partial sum on
+     * every segment it sent, which a filter on tcpdiag.retrans does not need. */
+    gboolean checksum_shown = odd_checksum && ((experts && v->checksum == TCPDIAG_CSUM_BAD) ||
+                                               proto_field_is_referenced(view_top->parent, hf_checksum));
+    if (!retrans_shown && !checksum_shown)
         return;
-    if (v->checksum == TCPDIAG_CSUM_BAD || v->checksum == TCPDIAG_CSUM_PARTIAL) {
+    tvbuff_t *tvb = view_top->tvb;
+    proto_tree *tree = tcpdiag_top_tree(view_top);
+    proto_item *top = view_top->item;
+    if (checksum_shown) {
         proto_item *it = add_gen(proto_tree_add_string(tree, hf_checksum, tvb, 0, 0,
                                  v->checksum == TCPDIAG_CSUM_BAD ? "bad" : "partial"));
         if (v->checksum == TCPDIAG_CSUM_BAD) {
@@ -190,7 +203,7 @@ void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
         else
             proto_item_append_text(it, " (only the pseudo-header sum: captured on the sending host before checksum offload, not an error)");
     }
-    if (!r)
+    if (!retrans_shown)
         return;
     proto_item *item = top;
     if (r->kind != TCPDIAG_RK_NONE) {
@@ -303,7 +316,6 @@ void tcpdiag_view_retrans_register(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     retrans_fields.hf = hf;
     retrans_fields.count = array_length(hf);
-    tcpdiag_wanted_add_set(&retrans_fields);
     proto_register_subtree_array(ett, array_length(ett));
 
     static ei_register_info ei[] = {

@@ -10,10 +10,13 @@
 
 #include "core/tcpdiag_retrans.h"
 #include "core/tcpdiag_verdict.h"
+#include "tcpdiag_view_top.h"
 
 void tcpdiag_view_retrans_register(int proto);
 /* `r` is NULL for a header without retransmission facts. */
-void tcpdiag_view_retrans_render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, proto_item *top,
+/* Whether this header has anything for Expert Info (retransmission facts, a bad checksum). */
+gboolean tcpdiag_view_retrans_has_experts(const tcpdiag_verdict *v, const tcpdiag_retrans_info *r);
+void tcpdiag_view_retrans_render(packet_info *pinfo, tcpdiag_view_top *top,
                                  const tcpdiag_verdict *v, const tcpdiag_retrans_info *r, gboolean experts);
 
 #endif

@@ -10,10 +10,6 @@
 static int expert_tap = -1;
 static int hf_ws_expert = -1;   /* the "Expert Info" protocol every expert field belongs to */
 static const header_field_info *tcpdiag_info;
-/* The views' field sets. */
-#define MAX_SETS 8
-static tcpdiag_field_set *sets[MAX_SETS];
-static guint set_count;
 /* The views' expert fields: their registration arrays, then (on first use)
  * the header_field_info Wireshark gave each of them. */
 #define MAX_EXPERT_ARRAYS 8
@@ -35,12 +31,6 @@ void tcpdiag_wanted_init(int proto_tcpdiag)
     expert_tap = find_tap_id("expert");
     hf_ws_expert = proto_registrar_get_id_byname("_ws.expert");
     tcpdiag_info = proto_registrar_get_nth((guint)proto_tcpdiag);
-}
-
-void tcpdiag_wanted_add_set(tcpdiag_field_set *set)
-{
-    g_assert(set_count < MAX_SETS);
-    sets[set_count++] = set;
 }
 
 void tcpdiag_wanted_add_experts(const ei_register_info *ei, size_t count)
@@ -99,7 +89,7 @@ gboolean tcpdiag_fields_wanted(proto_tree *tree, tcpdiag_field_set *set)
     return referenced_in(set);
 }
 
-gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
+static gboolean experts_wanted(packet_info *pinfo, proto_tree *tree)
 {
     if (tree && PTREE_DATA(tree)->visible)
         return TRUE;
@@ -116,20 +106,25 @@ gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
         return FALSE;
     if (!expert_fields.info)
         collect_expert_fields();
-    if (expert_fields.asked_in == frame_counter)
-        return expert_fields.answer;
     return referenced_in(&expert_fields);
 }
 
-gboolean tcpdiag_any_field_wanted(proto_tree *tree)
+gboolean tcpdiag_experts_wanted(packet_info *pinfo, proto_tree *tree)
 {
-    if (!tree)
-        return FALSE;
-    /* A filter "tcpdiag" names the protocol itself. */
-    if (PTREE_DATA(tree)->visible || (tcpdiag_info && tcpdiag_info->ref_type == HF_REF_TYPE_DIRECT))
-        return TRUE;
-    for (guint i = 0; i < set_count; i++)
-        if (tcpdiag_fields_wanted(tree, sets[i]))
-            return TRUE;
-    return FALSE;
+    static guint asked_in;
+    static gboolean answer;
+    if (asked_in != frame_counter) {
+        answer = experts_wanted(pinfo, tree);
+        asked_in = frame_counter;
+    }
+    return answer;
+}
+
+gboolean tcpdiag_protocol_wanted(proto_tree *tree)
+{
+    /* A filter "tcpdiag" names the protocol itself (DIRECT; -e tcpdiag from 4.4 on: PRINT);
+     * INDIRECT only says that one of its fields is asked for. */
+    return tree && (PTREE_DATA(tree)->visible ||
+                    (tcpdiag_info && tcpdiag_info->ref_type != HF_REF_TYPE_NONE &&
+                     tcpdiag_info->ref_type != HF_REF_TYPE_INDIRECT));
 }
