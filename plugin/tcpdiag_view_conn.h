@@ -13,11 +13,11 @@
 #include "tcpdiag_view_top.h"
 
 void tcpdiag_view_conn_register(int proto);
-/* Adds the tcpdiag subtree for one stored verdict (with its notices' Expert
- * Info); `ends` names the conversation's client and server (may be NULL).
- * Returns the subtree, *top its item, for the other views to add to. */
 /* Whether this header has anything for Expert Info (a notice or a state change). */
 gboolean tcpdiag_view_conn_has_experts(const tcpdiag_verdict *v);
+/* Adds the conversation, handshake and state items of one stored verdict, and
+ * its notices' Expert Info, under `top` (opened only if something is added);
+ * `ends` names the conversation's client and server (may be NULL). */
 void tcpdiag_view_conn_render(packet_info *pinfo, tcpdiag_view_top *top, const tcpdiag_verdict *v,
                               const tcpdiag_tuple *ends, gboolean experts);
 
