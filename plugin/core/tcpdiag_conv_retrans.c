@@ -59,6 +59,7 @@ void tcpdiag_conv_track_retrans(tcpdiag_tracker *t, conv_private *p, const tcpdi
                                                    : (c->rtt_server_known ? c->rtt_server_ns : 0),
         .peer_reply_frame = p->last_frame_from[!dir],
         .icmp_frame = p->icmp_frame,
+        .peer_mss = c->ep[!dir].syn.mss,
     };
     /* The peer's latest segment is a repeat of its SYN, sent after this side's latest SYN-ACK. */
     const tcpdiag_syn_history *peer_syns = &p->pub.ep[!dir].syn_tx;

@@ -22,8 +22,9 @@ typedef enum tcpdiag_evidence {
     EV_ICMP_TOO_BIG,            /* an ICMP frag-needed / packet-too-big after the original */
     EV_FRAGMENT_MISSING,        /* a fragment of the original never came */
     EV_ORIGINAL_OVERTAKEN,      /* the original arrived here after data sent later */
+    EV_RESENT_SMALLER,          /* full-size data re-sent in smaller segments, nothing acknowledged */
     EV_BURST_ON_QUEUE,          /* >= 5 losses within two round trips, a queue growing */
-    EV_FULL_SIZE_STUCK,         /* full-size re-sends while smaller data arrives */
+    EV_FULL_SIZE_STUCK,         /* full-size re-sends while smaller data (or the handshake) arrives */
     EV_TIMER_ON_QUEUE,          /* a timer re-send, round trip rising, no gap reported */
     EV_ZERO_WINDOW,             /* the receiver offered a zero window then */
     EV_IP_ID_GAP_AFTER,         /* the receiver's IP IDs skipped after the original */

@@ -85,7 +85,6 @@ struct tcpdiag_flow {
     uint32_t   tx_head, tx_count, tx_cap;
     uint32_t   tx_acked;          /* leading ranges already acknowledged */
     uint32_t   snd_max;
-    uint32_t   isn_next;          /* first data byte (ISN + 1) when the SYN was seen */
     uint32_t   hole_count;
     uint32_t   loss_next, loss_total;
     uint32_t   max_seg_len;       /* largest payload sent */
@@ -102,6 +101,9 @@ struct tcpdiag_flow {
      * point in slow start: those re-sends belong to the timeout too. */
     uint32_t   rto_recovery_end;
     uint32_t   icmp_ptb_frame;
+    /* The first re-send that cut full-size data smaller, nothing of it
+     * acknowledged and no ICMP seen: the sender lowered its segment size. */
+    uint32_t   recut_frame;
     uint32_t   icmp_ptb_mtu;
     /* Reordering on this direction's path: an original that arrived after
      * later data, or a fast re-send the receiver reported as received twice. */

@@ -256,6 +256,7 @@ typedef struct resend {
     bool     tail;              /* it re-sends the highest data sent so far */
     bool     acked;             /* the capture point had seen all of it acknowledged */
     uint32_t hole_frame;        /* the original escaped the capture: gap noticed here */
+    uint32_t hole_len;          /* ... and the whole gap's length before this filled part of it */
 } resend;
 
 static bool loss_signalled_since(const tcpdiag_flow *f, const resend *r)
@@ -361,6 +362,11 @@ static const uint8_t evidence_score[EV_COUNT] = {
     [EV_FRAGMENT_MISSING] = 90,
     /* The capture saw the original arrive, late: it was not lost before here. */
     [EV_ORIGINAL_OVERTAKEN] = 90,
+    /* The sender itself gave up on its segment size: full-size data that
+     * never arrived comes back cut smaller (Linux path MTU probing after
+     * repeated timeouts). Random loss and queues never make a sender re-cut;
+     * the ICMP above says the same thing outright when it was seen. */
+    [EV_RESENT_SMALLER] = 89,
     /* Many losses on a growing queue: congestion explains them better than
      * any single segment's fate. */
     [EV_BURST_ON_QUEUE] = 88,
@@ -499,6 +505,73 @@ static void propose_checksum(candidates *cs, const resend *r)
         propose(cs, EV_BAD_CHECKSUM, TCPDIAG_CAUSE_CHECKSUM_ERROR, TCPDIAG_WHERE_UNKNOWN, r->before.last_frame, 0);
 }
 
+/* What makes a segment "full-size": within an eighth of the largest this
+ * sender has sent, and above 576 bytes, the datagram size every IPv4 path
+ * must carry (below it a black hole cannot be told from plain loss). A
+ * re-send is "cut smaller" below seven eighths of it: less is the room SACK
+ * blocks take from a segment of a sender that also receives (at most 40
+ * option bytes, 3% of 1448). */
+enum { SMALL_DATAGRAM_MAX = 576 };
+
+static bool full_size(const tcpdiag_flow *f, uint32_t len)
+{
+    return len > SMALL_DATAGRAM_MAX && len + len / 8 >= f->max_seg_len;
+}
+
+static bool cut_smaller(uint32_t len, uint32_t than)
+{
+    return 8 * (uint64_t)len < 7 * (uint64_t)than;
+}
+
+/* The largest segment this sender has used or may use: what it sent, or
+ * the MSS its receiver announced (a capture behind the black hole never
+ * sees a full-size segment). */
+static uint32_t full_len(const tcpdiag_flow *f, const resend *r)
+{
+    return MAX(f->max_seg_len, r->ctx->peer_mss);
+}
+
+/* Linux suspects a black hole only after tcp_retries1 (3) timeouts of the
+ * same data, at least 0.2 + 0.4 + 0.8 s with its 200 ms minimum timer; a
+ * sender that an ICMP error told re-cuts within a round trip. */
+static const int64_t RECUT_AFTER_NS = 1000 * TCPDIAG_NS_PER_MS;
+
+/* Nothing of [seq, ...) acknowledged or SACKed yet. */
+static bool still_stuck(const tcpdiag_flow *f, const resend *r)
+{
+    return (!f->ack_known || tcpdiag_seq_leq(f->highest_ack, r->seq)) &&
+           !(r->before.flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED));
+}
+
+/* The sender lowered its segment size: a full-size range that never
+ * arrived is re-sent cut smaller; or, where the capture never saw the
+ * originals, a gap of several segments waited through repeated timeouts
+ * and is then filled with segments well below the receiver's MSS.
+ * Everything sent at the old size and re-sent at the new one shares that
+ * fate (see propose_path). */
+static void note_recut(tcpdiag_flow *f, const resend *r)
+{
+    if (f->recut_frame || f->icmp_ptb_frame || !still_stuck(f, r))
+        return;
+    uint32_t was = r->before.end - r->before.seq, now = r->old_end - r->seq;
+    bool resent_cut = r->original_seen && r->seq == r->before.seq && full_size(f, was) && cut_smaller(now, was);
+    bool gap_filled_cut = r->hole_frame && r->hole_len >= 2 * now && r->ctx->peer_mss > SMALL_DATAGRAM_MAX &&
+                          cut_smaller(now, r->ctx->peer_mss) && r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS;
+    if (resent_cut || gap_filled_cut)
+        f->recut_frame = r->seg->frame;
+}
+
+/* Every range still missing is full-size: size is what fails, not everything. */
+static bool only_full_size_missing(tcpdiag_flow *f)
+{
+    for (uint32_t i = f->tx_acked; i < f->tx_count; i++) {
+        const tcpdiag_tx *tx = tcpdiag_flow_tx_at(f, i);
+        if (!(tx->flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED)) && !full_size(f, tx->end - tx->seq))
+            return false;
+    }
+    return true;
+}
+
 /* Outstanding segments larger than anything that ever arrived. */
 static uint32_t big_ones_missing(tcpdiag_flow *f, uint32_t fits)
 {
@@ -519,13 +592,34 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.first_ns)
         propose(cs, EV_ICMP_TOO_BIG, TCPDIAG_CAUSE_PATH_MTU_EXCEEDED, TCPDIAG_WHERE_AFTER_TAP,
                 f->icmp_ptb_frame, f->icmp_ptb_mtu);
-    /* Full-size data keeps coming back while smaller segments got through:
-     * re-sent with backoff, or several of them missing at once. */
     uint32_t len = r->old_end - r->seq;
     bool stuck = !f->ack_known || tcpdiag_seq_leq(f->highest_ack, r->seq);
-    bool never_fits = len > 576 && f->max_acked_len > 0 && len > f->max_acked_len &&
-                      len + len / 8 >= f->max_seg_len;
-    if (stuck && never_fits && !frag && (attempt >= 2 || big_ones_missing(f, f->max_acked_len) >= 2))
+    if (!stuck || frag)
+        return;
+    /* Data first sent at the old size comes back at a smaller one, nothing
+     * of it acknowledged: the sender re-cut it after its full-size copies
+     * kept vanishing (no ICMP told it to). */
+    if (f->recut_frame && !f->icmp_ptb_frame && r->before.first_frame && r->before.first_frame < f->recut_frame &&
+        cut_smaller(len, full_len(f, r)) && !(r->before.flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED))) {
+        propose(cs, EV_RESENT_SMALLER, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, f->recut_frame, len);
+        return;
+    }
+    /* Full-size data keeps coming back while smaller segments got through:
+     * re-sent with backoff, or several of them missing at once. When only
+     * the handshake got through (this direction's SYN acknowledged, no data
+     * yet), only backoff counts, only if the receiver never reported a gap
+     * (a receiver that got nothing has nothing to report, while after
+     * random loss at the start the later segments arrive and are reported)
+     * and only while all that is missing is full-size (a burst that also
+     * took a shorter segment is not selective about size). */
+    bool data_passed = f->max_acked_len > 0;
+    bool handshake_passed = !data_passed && f->ack_known && r->ctx->rtt_ns > 0;
+    bool gap_never_reported = f->dup_acks == 0 && !f->sack_high_known && f->delivered_xmit_ns == 0;
+    bool never_fits = full_size(f, len) && len > f->max_acked_len;
+    bool keeps_failing = data_passed ? attempt >= 2 || big_ones_missing(f, f->max_acked_len) >= 2
+                                     : handshake_passed && attempt >= 2 && gap_never_reported &&
+                                       only_full_size_missing(f);
+    if (never_fits && keeps_failing)
         propose(cs, EV_FULL_SIZE_STUCK, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, r->before.first_frame, len);
 }
 
@@ -773,6 +867,7 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
         filled->flags |= TCPDIAG_TX_FROM_HOLE;
         r.original_seen = false;
         r.hole_frame = hole.frame;
+        r.hole_len = hole.end - hole.seq;
         r.before = (tcpdiag_tx){ .seq = seq, .end = r.old_end, .first_frame = hole.frame,
                                  .last_frame = hole.frame, .first_ns = hole.ns, .last_ns = hole.ns };
         info->attempt = 1;
@@ -817,6 +912,7 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     r.acked = f->ack_known && tcpdiag_seq_leq(r.old_end, f->highest_ack);
     info->spurious = r.acked;
     info->kind = (uint8_t)classify(f, &r, info);
+    note_recut(f, &r);
     mark_resend(f, seq, r.old_end, info->kind == TCPDIAG_RK_FAST, r.acked && r.original_seen);
     if (info->kind == TCPDIAG_RK_FAST)
         f->fast_resends++;

@@ -133,6 +133,7 @@ typedef struct tcpdiag_retrans_context {
     uint32_t peer_reply_frame;  /* the receiver's latest segment, 0 = it sent nothing yet */
     bool     peer_repeated_syn; /* ... is a SYN it repeated after this side's latest SYN-ACK */
     uint32_t icmp_frame;        /* an ICMP error about this conversation, 0 = none */
+    uint16_t peer_mss;          /* the MSS the receiver's SYN announced, 0 = unknown or none */
 } tcpdiag_retrans_context;
 
 /* One segment: `out_flow` is its sender's direction, `back_flow` the other

@@ -81,8 +81,9 @@ static const tcpdiag_retrans_info *tx6(sim *s, int from, uint8_t flags, uint32_t
     return feed(s, &g, dt);
 }
 
-/* Frames 1-3: handshake, 10 ms each way. */
-static void open_conn(sim *s)
+/* Frames 1-3: handshake, 10 ms each way; the SYN and the SYN-ACK announce
+ * `mss` (0: no options at all). */
+static void open_conn_mss(sim *s, uint16_t mss)
 {
     memset(s, 0, sizeof *s);
     tcpdiag_config cfg;
@@ -99,9 +100,20 @@ static void open_conn(sim *s)
     s->sc.sport = 80;
     s->sc.dport = 40000;
     s->now = 1000 * MS;
-    tx(s, C, TCPDIAG_SYN, 100, 0, 0, 0);
-    tx(s, S, TCPDIAG_SYN | A, 500, 101, 0, 10 * MS);
+    tcpdiag_segment g = mk(s, C, TCPDIAG_SYN, 100, 0, 0);
+    g.options = mss ? TCPDIAG_OPT_MSS : 0;
+    g.mss = mss;
+    feed(s, &g, 0);
+    g = mk(s, S, TCPDIAG_SYN | A, 500, 101, 0);
+    g.options = mss ? TCPDIAG_OPT_MSS : 0;
+    g.mss = mss;
+    feed(s, &g, 10 * MS);
     tx(s, C, A, 101, 501, 0, 10 * MS);
+}
+
+static void open_conn(sim *s)
+{
+    open_conn_mss(s, 0);
 }
 
 static void done(sim *s)
@@ -491,6 +503,143 @@ static void pmtu_blackhole(void)
     const tcpdiag_retrans_info *r = tx(&s, C, PA, 201, 501, 1400, 600 * MS);
     CHECK_EQ_INT(r->attempt, 2);
     FIRST(r, PMTU_BLACKHOLE);
+    done(&s);
+}
+
+/* A black hole from the first data segment on (the lab's IPv6 upload with
+ * ICMP dropped and MTU probing off): the handshake got through (frames
+ * 1-3), then four full-size segments go out and nothing at all comes back.
+ * Frame 8, the first timer re-send of [101,1501), is one loss like any
+ * other: segment_lost. Frame 9 is the same data after backoff while the
+ * receiver, alive enough to answer the SYN, never reported receiving a
+ * byte: small datagrams pass, full-size ones do not, a black hole. */
+static void pmtu_blackhole_from_start(void)
+{
+    sim s;
+    open_conn(&s);
+    for (uint32_t i = 0; i < 4; i++)
+        tx(&s, C, A, 101 + 1400 * i, 501, 1400, 1 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, A, 101, 501, 1400, 200 * MS);
+    KIND(r, RTO);
+    FIRST(r, SEGMENT_LOST);
+    r = tx(&s, C, A, 101, 501, 1400, 400 * MS);
+    CHECK_EQ_INT(r->attempt, 2);
+    FIRST(r, PMTU_BLACKHOLE);
+    CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "full_size_stuck");
+    done(&s);
+}
+
+/* Not a black hole: the first segment is lost twice at random, but the
+ * three after it arrive and the receiver says so with duplicate ACKs of
+ * 101 (frames 8-10). The second re-send (frame 13) is a loss, not a size
+ * the path refuses: the receiver has reported a gap. */
+static void lost_twice_with_gap_reported(void)
+{
+    sim s;
+    open_conn(&s);
+    for (uint32_t i = 0; i < 4; i++)
+        tx(&s, C, A, 101 + 1400 * i, 501, 1400, 1 * MS);
+    for (int i = 0; i < 3; i++)
+        tx(&s, S, A, 501, 101, 0, i == 0 ? 10 * MS : 0);
+    tx(&s, C, A, 101, 501, 1400, 1 * MS);
+    tx(&s, C, A, 101, 501, 1400, 200 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, A, 101, 501, 1400, 400 * MS);
+    CHECK_EQ_INT(r->attempt, 3);
+    FIRST(r, SEGMENT_LOST);
+    CHECK(!has_cause(r, TCPDIAG_CAUSE_PMTU_BLACKHOLE));
+    done(&s);
+}
+
+/* Not a black hole either (the committed lab run-00076, client side): a
+ * burst drops all of a short upload, two full-size segments and a 1052-byte
+ * tail, and nothing comes back. The tail is missing too, and a black hole
+ * lets it through: the second re-send of [101,1501) (frame 9) stays a
+ * plain loss. */
+static void burst_took_a_short_segment_too(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, A, 101, 501, 1400, 1 * MS);
+    tx(&s, C, A, 1501, 501, 1400, 0);
+    tx(&s, C, PA, 2901, 501, 1052, 0);
+    tx(&s, C, PA, 2901, 501, 1052, 12 * MS);
+    tx(&s, C, A, 101, 501, 1400, 200 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, A, 101, 501, 1400, 400 * MS);
+    CHECK_EQ_INT(r->attempt, 2);
+    FIRST(r, SEGMENT_LOST);
+    CHECK(!has_cause(r, TCPDIAG_CAUSE_PMTU_BLACKHOLE));
+    done(&s);
+}
+
+/* Linux MTU probing after repeated timeouts (the lab's IPv6 download with
+ * ICMP dropped, tcp_mtu_probing=2): 1400-byte segments [101,1501) and
+ * [1501,2901) vanish; [101,1501) is re-sent whole twice (frames 6-7), then
+ * cut to 512 bytes (frame 8): the sender lowered its segment size. Frame 8
+ * and every later piece of data first sent at 1400 bytes and re-sent at
+ * the smaller size, acknowledged or not before (frame 10 follows an ACK of
+ * 613 that does not reach it), are the black hole, evidence frame 8. The
+ * cut must be real: frame 12 re-sends new data [2901,4301), first sent
+ * after the cut, 32 bytes short (SACK blocks taking room): no re-cut. */
+static void pmtu_blackhole_resent_smaller(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, A, 101, 501, 1400, 1 * MS);
+    tx(&s, C, A, 1501, 501, 1400, 0);
+    tx(&s, C, A, 101, 501, 1400, 200 * MS);
+    tx(&s, C, A, 101, 501, 1400, 400 * MS);
+    const tcpdiag_retrans_info *r = tx(&s, C, A, 101, 501, 512, 800 * MS);
+    FIRST(r, PMTU_BLACKHOLE);
+    CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "resent_smaller");
+    CHECK_EQ_INT(r->cause[0].frame, 8);
+    tx(&s, S, A, 501, 613, 0, 20 * MS);
+    r = tx(&s, C, A, 613, 501, 512, 1 * MS);
+    FIRST(r, PMTU_BLACKHOLE);
+    CHECK_EQ_INT(r->cause[0].frame, 8);
+    r = tx(&s, C, A, 1501, 501, 512, 0);
+    FIRST(r, PMTU_BLACKHOLE);
+    CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "resent_smaller");
+    tx(&s, C, A, 2901, 501, 1400, 0);
+    r = tx(&s, C, A, 2901, 501, 1368, 300 * MS);
+    CHECK(r->ncauses > 0);
+    CHECK(strcmp(tcpdiag_evidence_name(r->cause[0].evidence), "resent_smaller") != 0);
+    done(&s);
+}
+
+/* The same black hole seen behind it, near the receiver (the lab's IPv6
+ * download, client-side tap): the server's SYN-ACK announces MSS 1460, the
+ * client asks (frame 4), the server's 1400-byte answer never arrives and
+ * only its FIN at 5701 does (frame 5: a 5600-byte gap). 3.6 s later, after
+ * several timeouts, the gap is filled with 512-byte segments (frames 7,
+ * 9): well under the 1460 the client offered, long after any round trip,
+ * in a gap of many such pieces: the server lowered its segment size, the
+ * black hole (evidence frame 7, the first cut piece). A gap filled after
+ * one timeout with full-size data (frame 12 of the second connection) is
+ * plain loss before the capture point. */
+static void pmtu_blackhole_behind_it(void)
+{
+    sim s;
+    open_conn_mss(&s, 1460);
+    tx(&s, C, PA, 101, 501, 100, 1 * MS);
+    tx(&s, S, A | TCPDIAG_FIN, 5701, 201, 0, 25 * MS);
+    tx(&s, C, A, 201, 501, 0, 0);
+    const tcpdiag_retrans_info *r = tx(&s, S, A, 501, 201, 512, 3600 * MS);
+    FIRST(r, PMTU_BLACKHOLE);
+    CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "resent_smaller");
+    CHECK_EQ_INT(r->cause[0].frame, 7);
+    tx(&s, C, A, 201, 1013, 0, 0);
+    r = tx(&s, S, A, 1013, 201, 512, 30 * MS);
+    FIRST(r, PMTU_BLACKHOLE);
+    CHECK_EQ_INT(r->cause[0].frame, 7);
+    done(&s);
+
+    open_conn_mss(&s, 1460);
+    tx(&s, C, PA, 101, 501, 100, 1 * MS);
+    tx(&s, S, A | TCPDIAG_FIN, 3421, 201, 0, 25 * MS);
+    tx(&s, C, A, 201, 501, 0, 0);
+    r = tx(&s, S, A, 501, 201, 1460, 400 * MS);
+    FIRST(r, SEGMENT_LOST);
+    CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "gap_before_tap");
     done(&s);
 }
 
@@ -1039,6 +1188,11 @@ int main(void)
     fragment_lost();
     path_mtu_exceeded();
     pmtu_blackhole();
+    pmtu_blackhole_from_start();
+    lost_twice_with_gap_reported();
+    burst_took_a_short_segment_too();
+    pmtu_blackhole_resent_smaller();
+    pmtu_blackhole_behind_it();
     receiver_window_full();
     snaplen_cut_options();
     snaplen_cut_after_wscale();
