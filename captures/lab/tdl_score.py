@@ -23,7 +23,9 @@ Measures, each a confusion matrix (rows = truth, columns = tcpdiag), split by ha
   state     per frame and endpoint: kernel state within the tap/host allowance -> tcpdiag state
   rst       kernel reset reason of each captured RST -> tcpdiag.state.change on that frame
 
-Kernel kind: SYN_SENT -> syn; tcp_retransmit_synack -> synack; congestion state at the
+Kernel kind: SYN_SENT -> syn; tcp_retransmit_synack -> synack; Loss after an ICMP too-big
+for the previous copy (truth cause path_mtu_exceeded: tcp_simple_retransmit sets Loss without a
+timeout) -> pmtu; congestion state at the
 retransmission (icsk_ca_state read by bpftrace in the same tracepoint): Loss -> rto,
 Recovery -> fast, Open / Disorder -> probe (a retransmission outside recovery and loss is the
 tail-loss probe), CWR -> fast.
@@ -504,6 +506,12 @@ def score_run(path):
     res["clock_drift"] = run.header.get("offset_drift_s")
     res["sender_tap_delay"] = [round(f["t"] - k["t"], 7) for k, f in zip(rtx, near_hits) if f]
     causes = [synack_cause(run, k) if k["kind"] == "synack" else run.truth_cause(k) for k in rtx]
+    for k, (cause, _) in zip(rtx, causes):
+        # Linux's re-send after an ICMP too-big (tcp_simple_retransmit) enters the Loss state
+        # without any timeout: Loss after a copy the kernel dropped as too big, the ICMP
+        # delivered, is that re-send, not an RTO.
+        if k["kind"] == "rto" and cause == "path_mtu_exceeded":
+            k["kind"] = "pmtu"
     tl = run.state_timelines()
     # each retransmitted segment's frame at its sender's tap, then the same packet at the other
     far_hits = {tap: run.match_far_tap(rtx, near_hits, run.taps[tap]) for tap in TAPS}

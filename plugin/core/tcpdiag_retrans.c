@@ -300,6 +300,21 @@ static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r)
     return f->last_heard_ns > 0 && silent >= RTO_FLOOR_NS && silent >= 2 * r->ctx->rtt_ns;
 }
 
+/* Behind the loss a gap shows only when later data arrives, too late for
+ * the receiver to have reported it; its reports of other gaps in the last
+ * timer period say the sender is in fast recovery already, which repairs
+ * this loss too (Linux stays in Recovery until all it had sent is
+ * acknowledged). */
+static bool recovering_behind_gap(const tcpdiag_flow *f, const resend *r)
+{
+    if (!r->hole_frame)
+        return false;
+    int64_t since = r->before.first_ns - RTO_FLOOR_NS;
+    bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
+    bool sack = f->sack_high_known && f->sack_ns >= since;
+    return dups || sack;
+}
+
 static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
     const tcpdiag_segment *seg = r->seg;
@@ -315,7 +330,7 @@ static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, cons
      * longer than any fast path waits, the timer sent it, whatever the
      * receiver had signalled before (a black hole: small segments SACKed at
      * once, the full-size one re-sent only when the RTO fires). */
-    if (!receiver_silent_for_timer(f, r) && loss_signalled_since(f, r))
+    if (!receiver_silent_for_timer(f, r) && (loss_signalled_since(f, r) || recovering_behind_gap(f, r)))
         return TCPDIAG_RK_FAST;
     /* Tail-loss probe (RFC 8985 7): first re-send of the last segment, sooner
      * than a retransmission timer, with no loss episode under way. */

@@ -643,6 +643,30 @@ static void pmtu_blackhole_behind_it(void)
     done(&s);
 }
 
+/* Behind the losses, near the receiver (the lab's tbf runs, client-side
+ * tap): [2101,3101) never arrives, the receiver SACKs [3101,4101) three
+ * times (frames 7-9): the sender is in fast recovery. Then [5101,6101) is
+ * missing too (the gap shows at frame 11) and is filled 1 ms later (frame
+ * 12), before the receiver could report it and far below any timer: the
+ * recovery already under way repaired it (Linux stays in Recovery until
+ * all it had sent is acknowledged), kind fast, not rto. */
+static void gap_filled_during_fast_recovery(void)
+{
+    sim s;
+    open_conn(&s);
+    tx(&s, C, A, 101, 501, 1000, 1 * MS);
+    tx(&s, C, A, 1101, 501, 1000, 0);
+    tx(&s, C, A, 3101, 501, 1000, 0);
+    for (int i = 0; i < 3; i++)
+        ack_sacking(&s, 2101, 3101, 4101, i == 0 ? 5 * MS : 0);
+    tx(&s, C, A, 4101, 501, 1000, 1 * MS);
+    tx(&s, C, A, 6101, 501, 1000, 0);
+    const tcpdiag_retrans_info *r = tx(&s, C, A, 5101, 501, 1000, 1 * MS);
+    KIND(r, FAST);
+    FIRST(r, SEGMENT_LOST);
+    done(&s);
+}
+
 /* A path MTU black hole seen by Linux: the full-size [201,1649) (frame 5)
  * never arrives, the small segments after it are SACKed at once (frames
  * 6-8), and the big one is re-sent 250 ms later (frame 9). Hand reasoning:
@@ -1193,6 +1217,7 @@ int main(void)
     burst_took_a_short_segment_too();
     pmtu_blackhole_resent_smaller();
     pmtu_blackhole_behind_it();
+    gap_filled_during_fast_recovery();
     receiver_window_full();
     snaplen_cut_options();
     snaplen_cut_after_wscale();
