@@ -14,6 +14,7 @@
  */
 #include "tcpdiag_session.h"
 
+#include "core/tcpdiag_blocks.h"
 #include "core/tcpdiag_verdict_pack.h"
 #include "tcpdiag_extract.h"
 
@@ -50,20 +51,18 @@ static tcpdiag_tracker *tracker;
 /* Frame number -> index of its first stored header + 1 (0: no TCP). */
 static GArray *frame_index;
 #define FRAME_INDEX_BLOCK 4096u   /* a power of two */
-static GPtrArray *header_blocks;
-static guint32 header_count;
+static tcpdiag_blocks headers;
 /* Every shared part, by index. */
 static GPtrArray *shared_parts;
 /* Appended in header order, so sorted by header index. */
 static GArray *retrans_details;
-/* By conversation id: its endpoints in file scope (the tracker's copy may
- * move as it grows), and the shared part its latest header used. */
-static GPtrArray *ends_by_conv;
+/* By conversation id: the shared part its latest header used. */
 static GPtrArray *shared_by_conv;
 
 void tcpdiag_session_start(const tcpdiag_config *cfg)
 {
     tracker = tcpdiag_tracker_new(cfg);
+    tcpdiag_blocks_init(&headers, sizeof(stored_header), HEADERS_PER_BLOCK);
     tcpdiag_extract_reset();
 }
 
@@ -74,11 +73,9 @@ void tcpdiag_session_end(void)
     tcpdiag_extract_reset();
     /* Each table is created with the first record that needs it. */
     g_clear_pointer(&frame_index, g_array_unref);
-    g_clear_pointer(&header_blocks, g_ptr_array_unref);
-    header_count = 0;
+    tcpdiag_blocks_clear(&headers);
     g_clear_pointer(&shared_parts, g_ptr_array_unref);
     g_clear_pointer(&retrans_details, g_array_unref);
-    g_clear_pointer(&ends_by_conv, g_ptr_array_unref);
     g_clear_pointer(&shared_by_conv, g_ptr_array_unref);
 }
 
@@ -92,18 +89,11 @@ static gpointer *conv_slot(GPtrArray **table, guint32 conv_id)
     return &g_ptr_array_index(*table, conv_id);
 }
 
+/* The tracker keeps every conversation's endpoints, at a fixed address, for
+ * as long as the session (and this store) lasts. */
 static const tcpdiag_tuple *ends_of(guint32 conv_id)
 {
-    if (conv_id == TCPDIAG_NO_CONV)
-        return NULL;
-    gpointer *slot = conv_slot(&ends_by_conv, conv_id);
-    if (!*slot) {
-        const tcpdiag_tuple *t = tcpdiag_tracker_tuple(tracker, conv_id);
-        if (!t)
-            return NULL;
-        *slot = wmem_memdup(wmem_file_scope(), t, sizeof *t);
-    }
-    return *slot;
+    return conv_id == TCPDIAG_NO_CONV ? NULL : tcpdiag_tracker_tuple(tracker, conv_id);
 }
 
 /* The conversation's latest shared part when it is the same, else a new one. */
@@ -125,19 +115,9 @@ static const shared_part *share(const tcpdiag_verdict *shared_v, const tcpdiag_t
     return part;
 }
 
-static stored_header *header_at(guint32 index)
+static const stored_header *header_at(guint32 index)
 {
-    stored_header *block = g_ptr_array_index(header_blocks, index / HEADERS_PER_BLOCK);
-    return &block[index % HEADERS_PER_BLOCK];
-}
-
-static stored_header *new_header(void)
-{
-    if (!header_blocks)
-        header_blocks = g_ptr_array_new_with_free_func(g_free);
-    if (header_count % HEADERS_PER_BLOCK == 0)
-        g_ptr_array_add(header_blocks, g_new(stored_header, HEADERS_PER_BLOCK));
-    return header_at(header_count++);
+    return tcpdiag_blocks_at(&headers, index);
 }
 
 static void index_frame(guint32 frame, guint32 first_header)
@@ -154,7 +134,7 @@ static void index_frame(guint32 frame, guint32 first_header)
 static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *info, gboolean more)
 {
     tcpdiag_verdict shared_v;
-    stored_header *h = new_header();
+    stored_header *h = tcpdiag_blocks_append(&headers);
     tcpdiag_verdict_pack(v, &h->slot, &shared_v);
     if (more)
         h->slot.bits |= MORE_IN_FRAME;
@@ -163,7 +143,7 @@ static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *i
         return;
     if (!retrans_details)
         retrans_details = g_array_new(FALSE, FALSE, (guint)sizeof(header_details));
-    header_details d = { header_count - 1, wmem_memdup(wmem_file_scope(), info, sizeof *info) };
+    header_details d = { headers.count - 1, wmem_memdup(wmem_file_scope(), info, sizeof *info) };
     g_array_append_val(retrans_details, d);
 }
 
@@ -191,7 +171,7 @@ static gboolean analyse_frame(tvbuff_t *frame, proto_tree *tree, packet_info *pi
     guint n = tcpdiag_extract(frame, tree, pinfo, segs, MAX_LAYERS);
     if (n == 0)
         return FALSE;
-    index_frame(pinfo->num, header_count);
+    index_frame(pinfo->num, headers.count);
     for (guint i = 0; i < n; i++) {
         tcpdiag_verdict v;
         tcpdiag_retrans_info info;

@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "tcpdiag_blocks.h"
 #include "tcpdiag_conv.h"
 #include "tcpdiag_flow.h"
 #include "tcpdiag_handshake.h"
@@ -22,13 +23,16 @@
 
 struct tcpdiag_tracker {
     tcpdiag_config cfg;
-    GHashTable    *by_tuple;  /* canonical tuple -> newest conversation on it */
+    /* Either direction's tuple -> newest conversation on it; the key is
+     * that conversation's own tuple (no copy). */
+    GHashTable    *by_tuple;
     GHashTable    *by_id;     /* id -> conversation held in memory (owns it) */
     uint32_t       next_id;
     /* Every conversation's endpoints, oriented client -> server, by id; kept
      * after the cap drops the conversation so that a later pass still names
-     * them (38 bytes a conversation, against ~350 for the state dropped). */
-    GArray        *tuples;
+     * them (38 bytes a conversation, against ~350 for the state dropped).
+     * They never move, so the per-frame store points at them. */
+    tcpdiag_blocks tuples;
     /* Conversations held, least recently active first: the cap drops the head. */
     struct conv_private *idle_head, *idle_tail;
     uint64_t       evicted;

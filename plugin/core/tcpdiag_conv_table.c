@@ -19,6 +19,11 @@ static void conv_private_free(gpointer data)
 
 /* ---- tracker ------------------------------------------------------------- */
 
+/* Tuples of all conversations are kept in blocks of this many (38 KB): small
+ * next to a capture's other state, and one block pointer per 1024
+ * conversations costs nothing. */
+#define TUPLES_PER_BLOCK 1024u
+
 void tcpdiag_config_defaults(tcpdiag_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -32,9 +37,9 @@ tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
 {
     tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
     t->cfg = *cfg;
-    t->by_tuple = g_hash_table_new_full(tcpdiag_tuple_hash, tcpdiag_tuple_equal, g_free, NULL);
+    t->by_tuple = g_hash_table_new(tcpdiag_tuple_hash_either, tcpdiag_tuple_equal_either);
     t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_private_free);
-    t->tuples = g_array_new(FALSE, FALSE, sizeof(tcpdiag_tuple));
+    tcpdiag_blocks_init(&t->tuples, sizeof(tcpdiag_tuple), TUPLES_PER_BLOCK);
     return t;
 }
 
@@ -44,7 +49,7 @@ void tcpdiag_tracker_free(tcpdiag_tracker *t)
         return;
     g_hash_table_destroy(t->by_tuple);
     g_hash_table_destroy(t->by_id);
-    g_array_free(t->tuples, TRUE);
+    tcpdiag_blocks_clear(&t->tuples);
     g_free(t);
 }
 
@@ -61,7 +66,7 @@ const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id)
 
 const tcpdiag_tuple *tcpdiag_tracker_tuple(const tcpdiag_tracker *t, uint32_t id)
 {
-    return id < t->tuples->len ? &g_array_index(t->tuples, tcpdiag_tuple, id) : NULL;
+    return id < t->tuples.count ? tcpdiag_blocks_at(&t->tuples, id) : NULL;
 }
 
 uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t)
@@ -118,10 +123,8 @@ static void evict_idlest(tcpdiag_tracker *t)
     conv_private *p = t->idle_head;
     idle_unlink(t, p);
     /* A conversation replaced on its 4-tuple (port reuse) is no longer the key's value. */
-    tcpdiag_tuple key;
-    tcpdiag_tuple_canonical(&p->pub.tuple, &key);
-    if (g_hash_table_lookup(t->by_tuple, &key) == p)
-        g_hash_table_remove(t->by_tuple, &key);
+    if (g_hash_table_lookup(t->by_tuple, &p->pub.tuple) == p)
+        g_hash_table_remove(t->by_tuple, &p->pub.tuple);
     g_hash_table_remove(t->by_id, GUINT_TO_POINTER(p->pub.id));  /* frees p */
     t->evicted++;
 }
@@ -201,11 +204,10 @@ conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg
         tcpdiag_tuple_reverse(&seg->tuple, &c->tuple);
     else
         c->tuple = seg->tuple;
-    g_array_append_val(t->tuples, c->tuple);
+    *(tcpdiag_tuple *)tcpdiag_blocks_append(&t->tuples) = c->tuple;
 
-    tcpdiag_tuple *key = g_new(tcpdiag_tuple, 1);
-    tcpdiag_tuple_canonical(&seg->tuple, key);
-    g_hash_table_replace(t->by_tuple, key, p);
+    /* Replacing also swaps the key: it always lies in the conversation it maps to. */
+    g_hash_table_replace(t->by_tuple, &c->tuple, p);
     g_hash_table_insert(t->by_id, GUINT_TO_POINTER(c->id), p);
     idle_append(t, p);
     return p;
