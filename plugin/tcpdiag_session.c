@@ -7,8 +7,10 @@
  * slot and the index of the part it shares with its conversation's
  * neighbours), in large blocks, and 4 bytes per frame in a frame-indexed
  * table; the retransmission details that only re-sent and look-alike
- * segments have sit in a table of their own, sorted by header. A shared part (the rest of the verdict and the endpoints) is stored
- * again only when it changes, a few times per conversation. Later passes get
+ * segments have sit in a table of their own, sorted by header. A shared part
+ * (the rest of the verdict, 80 bytes) is stored again only when it changes,
+ * about three times per conversation (SYN, SYN-ACK, ACK); the endpoints are
+ * the tracker's, found by conversation id. Later passes get
  * the verdict unpacked into packet memory: the same bytes the first pass
  * computed (core/tcpdiag_verdict_pack.h).
  */
@@ -26,12 +28,8 @@
 #define MORE_IN_FRAME 0x80u
 G_STATIC_ASSERT((MORE_IN_FRAME & TCPDIAG_SLOT_FREE_BITS) == MORE_IN_FRAME);
 
-/* What a conversation's headers share while it does not change. */
-typedef struct shared_part {
-    tcpdiag_verdict      v;      /* per-header fields zero */
-    const tcpdiag_tuple *ends;
-    guint32              index;  /* in shared_parts */
-} shared_part;
+/* Shared parts per block: 80 KB, small next to a capture's other state. */
+#define SHARED_PER_BLOCK 1024u
 
 /* 28 bytes: indexes, not pointers, and no room for the retransmission
  * details that only a few headers have (they are in retrans_details). */
@@ -52,17 +50,19 @@ static tcpdiag_tracker *tracker;
 static GArray *frame_index;
 #define FRAME_INDEX_BLOCK 4096u   /* a power of two */
 static tcpdiag_blocks headers;
-/* Every shared part, by index. */
-static GPtrArray *shared_parts;
+/* Every shared part (tcpdiag_verdict_shared), by index. */
+static tcpdiag_blocks shared_parts;
 /* Appended in header order, so sorted by header index. */
 static GArray *retrans_details;
-/* By conversation id: the shared part its latest header used. */
-static GPtrArray *shared_by_conv;
+/* By conversation id: the index + 1 of the shared part its latest header
+ * used (0: none yet). */
+static GArray *shared_by_conv;
 
 void tcpdiag_session_start(const tcpdiag_config *cfg)
 {
     tracker = tcpdiag_tracker_new(cfg);
     tcpdiag_blocks_init(&headers, sizeof(stored_header), HEADERS_PER_BLOCK);
+    tcpdiag_blocks_init(&shared_parts, sizeof(tcpdiag_verdict_shared), SHARED_PER_BLOCK);
     tcpdiag_extract_reset();
 }
 
@@ -74,19 +74,19 @@ void tcpdiag_session_end(void)
     /* Each table is created with the first record that needs it. */
     g_clear_pointer(&frame_index, g_array_unref);
     tcpdiag_blocks_clear(&headers);
-    g_clear_pointer(&shared_parts, g_ptr_array_unref);
+    tcpdiag_blocks_clear(&shared_parts);
     g_clear_pointer(&retrans_details, g_array_unref);
-    g_clear_pointer(&shared_by_conv, g_ptr_array_unref);
+    g_clear_pointer(&shared_by_conv, g_array_unref);
 }
 
-/* The slot `conv_id` of a by-conversation table, grown as needed. */
-static gpointer *conv_slot(GPtrArray **table, guint32 conv_id)
+/* The conversation's entry in shared_by_conv, grown as needed (new entries are 0). */
+static guint32 *latest_shared_of(guint32 conv_id)
 {
-    if (!*table)
-        *table = g_ptr_array_new();
-    if (conv_id >= (*table)->len)
-        g_ptr_array_set_size(*table, (gint)conv_id + 1);
-    return &g_ptr_array_index(*table, conv_id);
+    if (!shared_by_conv)
+        shared_by_conv = g_array_new(FALSE, TRUE, (guint)sizeof(guint32));
+    if (conv_id >= shared_by_conv->len)
+        g_array_set_size(shared_by_conv, conv_id + 1);
+    return &g_array_index(shared_by_conv, guint32, conv_id);
 }
 
 /* The tracker keeps every conversation's endpoints, at a fixed address, for
@@ -96,23 +96,17 @@ static const tcpdiag_tuple *ends_of(guint32 conv_id)
     return conv_id == TCPDIAG_NO_CONV ? NULL : tcpdiag_tracker_tuple(tracker, conv_id);
 }
 
-/* The conversation's latest shared part when it is the same, else a new one. */
-static const shared_part *share(const tcpdiag_verdict *shared_v, const tcpdiag_tuple *ends)
+/* The index of the conversation's latest shared part when it is the same, else of a new one. */
+static guint32 share(const tcpdiag_verdict_shared *shared_v)
 {
-    gpointer *latest = shared_v->conv_id == TCPDIAG_NO_CONV ? NULL : conv_slot(&shared_by_conv, shared_v->conv_id);
-    const shared_part *prev = latest ? *latest : NULL;
-    if (prev && prev->ends == ends && memcmp(&prev->v, shared_v, sizeof *shared_v) == 0)
-        return prev;
-    shared_part *part = wmem_new(wmem_file_scope(), shared_part);
-    memcpy(&part->v, shared_v, sizeof *shared_v);
-    part->ends = ends;
-    if (!shared_parts)
-        shared_parts = g_ptr_array_new();
-    part->index = shared_parts->len;
-    g_ptr_array_add(shared_parts, part);
+    guint32 *latest = shared_v->conv_id == TCPDIAG_NO_CONV ? NULL : latest_shared_of(shared_v->conv_id);
+    if (latest && *latest &&
+        memcmp(tcpdiag_blocks_at(&shared_parts, *latest - 1), shared_v, sizeof *shared_v) == 0)
+        return *latest - 1;
+    memcpy(tcpdiag_blocks_append(&shared_parts), shared_v, sizeof *shared_v);
     if (latest)
-        *latest = part;
-    return part;
+        *latest = shared_parts.count;
+    return shared_parts.count - 1;
 }
 
 static const stored_header *header_at(guint32 index)
@@ -133,12 +127,12 @@ static void index_frame(guint32 frame, guint32 first_header)
 
 static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *info, gboolean more)
 {
-    tcpdiag_verdict shared_v;
+    tcpdiag_verdict_shared shared_v;
     stored_header *h = tcpdiag_blocks_append(&headers);
     tcpdiag_verdict_pack(v, &h->slot, &shared_v);
     if (more)
         h->slot.bits |= MORE_IN_FRAME;
-    h->shared = share(&shared_v, ends_of(v->conv_id))->index;
+    h->shared = share(&shared_v);
     if (!(h->slot.bits & TCPDIAG_SLOT_HAS_RETRANS_INFO))
         return;
     if (!retrans_details)
@@ -196,10 +190,9 @@ static const tcpdiag_frame_record *stored_record(packet_info *pinfo)
     rec->count = (guint8)n;
     for (guint i = 0; i < n; i++) {
         const stored_header *h = header_at(first + i);
-        const shared_part *shared = g_ptr_array_index(shared_parts, h->shared);
         tcpdiag_layer_record *layer = &rec->layer[i];
-        tcpdiag_verdict_unpack(&h->slot, &shared->v, &layer->v);
-        layer->ends = shared->ends;
+        tcpdiag_verdict_unpack(&h->slot, tcpdiag_blocks_at(&shared_parts, h->shared), &layer->v);
+        layer->ends = ends_of(layer->v.conv_id);
         layer->retrans = h->slot.bits & TCPDIAG_SLOT_HAS_RETRANS_INFO ? details_of(first + i) : NULL;
     }
     return rec;
