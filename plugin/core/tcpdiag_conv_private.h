@@ -38,19 +38,21 @@ struct tcpdiag_tracker {
     uint64_t       evicted;
 };
 
-/* The per-conversation extras the verdict does not need to carry. */
+/* The per-conversation extras the verdict does not need to carry. Grouped
+ * by size (8-byte, then 4, then smaller), so that the struct, one per
+ * conversation, carries no padding. */
 typedef struct conv_private {
     tcpdiag_conv pub;
     struct conv_private *idle_prev, *idle_next;   /* the tracker's activity list */
-    bool close_wait_warned[2];
     tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
     uint32_t last_frame_from[2];    /* each side's latest segment */
-    bool     ack_known[2];          /* each side's latest ACK number, for one-way captures */
-    uint32_t last_ack[2];
-    int8_t   silent_side;           /* the side proven to send unseen, -1 = none */
+    uint32_t last_ack[2];           /* each side's latest ACK number, for one-way captures */
     uint32_t icmp_frame;            /* latest ICMP error about this conversation */
-    bool     wscale_applied;        /* the flows' window scale is decided */
     tcpdiag_mss_state mss;
+    bool     ack_known[2];          /* last_ack[side] is set */
+    bool     close_wait_warned[2];
+    int8_t   silent_side;           /* the side proven to send unseen, -1 = none */
+    bool     wscale_applied;        /* the flows' window scale is decided */
 } conv_private;
 
 /* What the current segment is, from the conversation's point of view. */
