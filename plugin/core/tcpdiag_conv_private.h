@@ -26,12 +26,16 @@ struct tcpdiag_tracker {
     /* Either direction's tuple -> newest conversation on it; the key is
      * that conversation's own tuple (no copy). */
     GHashTable    *by_tuple;
-    GHashTable    *by_id;     /* id -> conversation held in memory (owns it) */
-    uint32_t       next_id;
+    /* By id (ids run from 0 and are never reused): the conversation held
+     * in memory (owned), NULL once the cap dropped it. 8 bytes an id, where
+     * a hash table by id took about 26 a conversation. */
+    tcpdiag_blocks held;
+    uint32_t       live;      /* conversations held */
     /* Every conversation's endpoints, oriented client -> server, by id; kept
      * after the cap drops the conversation so that a later pass still names
      * them (38 bytes a conversation, against ~350 for the state dropped).
-     * They never move, so the per-frame store points at them. */
+     * They never move, so the per-frame store points at them. Their count
+     * is the next id. */
     tcpdiag_blocks tuples;
     /* Conversations held, least recently active first: the cap drops the head. */
     struct conv_private *idle_head, *idle_tail;

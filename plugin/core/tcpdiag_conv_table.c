@@ -9,9 +9,10 @@
 #include "tcpdiag_time.h"
 #include "tcpdiag_tuple.h"
 
-static void conv_private_free(gpointer data)
+static void conv_private_free(conv_private *p)
 {
-    conv_private *p = data;
+    if (!p)
+        return;
     tcpdiag_flow_free(p->flow[0]);
     tcpdiag_flow_free(p->flow[1]);
     g_free(p);
@@ -23,6 +24,13 @@ static void conv_private_free(gpointer data)
  * next to a capture's other state, and one block pointer per 1024
  * conversations costs nothing. */
 #define TUPLES_PER_BLOCK 1024u
+/* Held-conversation pointers per block (32 KB). */
+#define HELD_PER_BLOCK 4096u
+
+static conv_private **held_slot(const tcpdiag_tracker *t, uint32_t id)
+{
+    return tcpdiag_blocks_at(&t->held, id);
+}
 
 void tcpdiag_config_defaults(tcpdiag_config *cfg)
 {
@@ -38,7 +46,7 @@ tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
     tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
     t->cfg = *cfg;
     t->by_tuple = g_hash_table_new(tcpdiag_tuple_hash_either, tcpdiag_tuple_equal_either);
-    t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_private_free);
+    tcpdiag_blocks_init(&t->held, sizeof(conv_private *), HELD_PER_BLOCK);
     tcpdiag_blocks_init(&t->tuples, sizeof(tcpdiag_tuple), TUPLES_PER_BLOCK);
     return t;
 }
@@ -48,19 +56,21 @@ void tcpdiag_tracker_free(tcpdiag_tracker *t)
     if (!t)
         return;
     g_hash_table_destroy(t->by_tuple);
-    g_hash_table_destroy(t->by_id);
+    for (uint32_t id = 0; id < t->held.count; id++)
+        conv_private_free(*held_slot(t, id));
+    tcpdiag_blocks_clear(&t->held);
     tcpdiag_blocks_clear(&t->tuples);
     g_free(t);
 }
 
 uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t)
 {
-    return t->next_id;
+    return t->tuples.count;
 }
 
 const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id)
 {
-    conv_private *p = g_hash_table_lookup(t->by_id, GUINT_TO_POINTER(id));
+    conv_private *p = id < t->held.count ? *held_slot(t, id) : NULL;
     return p ? &p->pub : NULL;
 }
 
@@ -71,7 +81,7 @@ const tcpdiag_tuple *tcpdiag_tracker_tuple(const tcpdiag_tracker *t, uint32_t id
 
 uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t)
 {
-    return g_hash_table_size(t->by_id);
+    return t->live;
 }
 
 uint64_t tcpdiag_tracker_evicted(const tcpdiag_tracker *t)
@@ -125,7 +135,9 @@ static void evict_idlest(tcpdiag_tracker *t)
     /* A conversation replaced on its 4-tuple (port reuse) is no longer the key's value. */
     if (g_hash_table_lookup(t->by_tuple, &p->pub.tuple) == p)
         g_hash_table_remove(t->by_tuple, &p->pub.tuple);
-    g_hash_table_remove(t->by_id, GUINT_TO_POINTER(p->pub.id));  /* frees p */
+    *held_slot(t, p->pub.id) = NULL;
+    t->live--;
+    conv_private_free(p);
     t->evicted++;
 }
 
@@ -133,7 +145,7 @@ static void evict_idlest(tcpdiag_tracker *t)
 static void make_room(tcpdiag_tracker *t)
 {
     while (t->cfg.max_conversations && t->idle_head &&
-           g_hash_table_size(t->by_id) >= t->cfg.max_conversations)
+           t->live >= t->cfg.max_conversations)
         evict_idlest(t);
 }
 
@@ -173,7 +185,7 @@ conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg
     conv_private *p = g_new0(conv_private, 1);
     tcpdiag_conv *c = &p->pub;
     p->silent_side = -1;
-    c->id = t->next_id++;
+    c->id = t->tuples.count;   /* its tuple is appended below */
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
 
@@ -208,7 +220,8 @@ conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg
 
     /* Replacing also swaps the key: it always lies in the conversation it maps to. */
     g_hash_table_replace(t->by_tuple, &c->tuple, p);
-    g_hash_table_insert(t->by_id, GUINT_TO_POINTER(c->id), p);
+    *(conv_private **)tcpdiag_blocks_append(&t->held) = p;
+    t->live++;
     idle_append(t, p);
     return p;
 }
