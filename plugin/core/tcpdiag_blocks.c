@@ -20,11 +20,9 @@ void tcpdiag_blocks_clear(tcpdiag_blocks *b)
     b->count = 0;
 }
 
-void *tcpdiag_blocks_append(tcpdiag_blocks *b)
+void tcpdiag_blocks_grow(tcpdiag_blocks *b)
 {
     if (!b->blocks)
         b->blocks = g_ptr_array_new_with_free_func(g_free);
-    if ((b->count & (b->per_block - 1)) == 0)
-        g_ptr_array_add(b->blocks, g_malloc(b->record_size * b->per_block));
-    return tcpdiag_blocks_at(b, b->count++);
+    g_ptr_array_add(b->blocks, g_malloc(b->record_size * b->per_block));
 }

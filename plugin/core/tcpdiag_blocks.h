@@ -26,14 +26,23 @@ typedef struct tcpdiag_blocks {
 void tcpdiag_blocks_init(tcpdiag_blocks *b, size_t record_size, uint32_t per_block);
 /* Frees every block; the array is empty again and can be reused. */
 void tcpdiag_blocks_clear(tcpdiag_blocks *b);
-/* Room for one more record at index `count`; its bytes are not initialised. */
-void *tcpdiag_blocks_append(tcpdiag_blocks *b);
+/* A new block, when record `count` starts one (tcpdiag_blocks_append's rare case). */
+void tcpdiag_blocks_grow(tcpdiag_blocks *b);
 
 /* Record `index` (< count). */
 static inline void *tcpdiag_blocks_at(const tcpdiag_blocks *b, uint32_t index)
 {
     char *block = g_ptr_array_index(b->blocks, index >> b->shift);
     return block + (size_t)(index & (b->per_block - 1)) * b->record_size;
+}
+
+/* Room for one more record at index `count`; its bytes are not initialised.
+ * Inline: the per-frame store appends for every TCP header. */
+static inline void *tcpdiag_blocks_append(tcpdiag_blocks *b)
+{
+    if ((b->count & (b->per_block - 1)) == 0)
+        tcpdiag_blocks_grow(b);
+    return tcpdiag_blocks_at(b, b->count++);
 }
 
 #endif

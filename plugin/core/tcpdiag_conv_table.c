@@ -216,7 +216,7 @@ conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg
         tcpdiag_tuple_reverse(&seg->tuple, &c->tuple);
     else
         c->tuple = seg->tuple;
-    *(tcpdiag_tuple *)tcpdiag_blocks_append(&t->tuples) = c->tuple;
+    memcpy(tcpdiag_blocks_append(&t->tuples), &c->tuple, sizeof c->tuple);
 
     /* Replacing also swaps the key: it always lies in the conversation it maps to. */
     g_hash_table_replace(t->by_tuple, &c->tuple, p);

@@ -77,5 +77,10 @@ void tcpdiag_verdict_pack(const tcpdiag_verdict *v, tcpdiag_verdict_slot *slot, 
 /* The verdict again, from its slot and shared part. */
 void tcpdiag_verdict_unpack(const tcpdiag_verdict_slot *slot, const tcpdiag_verdict_shared *shared,
                             tcpdiag_verdict *v);
+/* The same in two steps, so that a reader can keep a shared part expanded
+ * for its neighbours: `v` gets the shared fields (per-header ones zero),
+ * then the slot writes every per-header field. */
+void tcpdiag_verdict_expand(const tcpdiag_verdict_shared *shared, tcpdiag_verdict *v);
+void tcpdiag_verdict_apply_slot(const tcpdiag_verdict_slot *slot, tcpdiag_verdict *v);
 
 #endif
