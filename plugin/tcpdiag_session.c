@@ -7,13 +7,16 @@
  * slot and the index of the part it shares with its conversation's
  * neighbours), in large blocks, and 4 bytes per frame in a frame-indexed
  * table; the retransmission details that only re-sent and look-alike
- * segments have sit in a table of their own, sorted by header. A shared part (the rest of the verdict and the endpoints) is stored
- * again only when it changes, a few times per conversation. Later passes get
+ * segments have sit in a table of their own, sorted by header. A shared part
+ * (the rest of the verdict, 80 bytes) is stored again only when it changes,
+ * about three times per conversation (SYN, SYN-ACK, ACK); the endpoints are
+ * the tracker's, found by conversation id. Later passes get
  * the verdict unpacked into packet memory: the same bytes the first pass
  * computed (core/tcpdiag_verdict_pack.h).
  */
 #include "tcpdiag_session.h"
 
+#include "core/tcpdiag_blocks.h"
 #include "core/tcpdiag_verdict_pack.h"
 #include "tcpdiag_extract.h"
 
@@ -25,12 +28,8 @@
 #define MORE_IN_FRAME 0x80u
 G_STATIC_ASSERT((MORE_IN_FRAME & TCPDIAG_SLOT_FREE_BITS) == MORE_IN_FRAME);
 
-/* What a conversation's headers share while it does not change. */
-typedef struct shared_part {
-    tcpdiag_verdict      v;      /* per-header fields zero */
-    const tcpdiag_tuple *ends;
-    guint32              index;  /* in shared_parts */
-} shared_part;
+/* Shared parts per block: 80 KB, small next to a capture's other state. */
+#define SHARED_PER_BLOCK 1024u
 
 /* 28 bytes: indexes, not pointers, and no room for the retransmission
  * details that only a few headers have (they are in retrans_details). */
@@ -50,20 +49,27 @@ static tcpdiag_tracker *tracker;
 /* Frame number -> index of its first stored header + 1 (0: no TCP). */
 static GArray *frame_index;
 #define FRAME_INDEX_BLOCK 4096u   /* a power of two */
-static GPtrArray *header_blocks;
-static guint32 header_count;
-/* Every shared part, by index. */
-static GPtrArray *shared_parts;
+static tcpdiag_blocks headers;
+/* Every shared part (tcpdiag_verdict_shared), by index. */
+static tcpdiag_blocks shared_parts;
+/* The shared part unpacked last, expanded: about half the frames a filter
+ * or view reads in turn share it with the frame before (measured on the
+ * benchmark capture), and copying it is cheaper than expanding it again.
+ * Parts never change once stored. */
+#define NO_PART G_MAXUINT32
+static tcpdiag_verdict expanded;
+static guint32 expanded_index = NO_PART;
 /* Appended in header order, so sorted by header index. */
 static GArray *retrans_details;
-/* By conversation id: its endpoints in file scope (the tracker's copy may
- * move as it grows), and the shared part its latest header used. */
-static GPtrArray *ends_by_conv;
-static GPtrArray *shared_by_conv;
+/* By conversation id: the index + 1 of the shared part its latest header
+ * used (0: none yet). */
+static GArray *shared_by_conv;
 
 void tcpdiag_session_start(const tcpdiag_config *cfg)
 {
     tracker = tcpdiag_tracker_new(cfg);
+    tcpdiag_blocks_init(&headers, sizeof(stored_header), HEADERS_PER_BLOCK);
+    tcpdiag_blocks_init(&shared_parts, sizeof(tcpdiag_verdict_shared), SHARED_PER_BLOCK);
     tcpdiag_extract_reset();
 }
 
@@ -74,70 +80,46 @@ void tcpdiag_session_end(void)
     tcpdiag_extract_reset();
     /* Each table is created with the first record that needs it. */
     g_clear_pointer(&frame_index, g_array_unref);
-    g_clear_pointer(&header_blocks, g_ptr_array_unref);
-    header_count = 0;
-    g_clear_pointer(&shared_parts, g_ptr_array_unref);
+    tcpdiag_blocks_clear(&headers);
+    tcpdiag_blocks_clear(&shared_parts);
+    expanded_index = NO_PART;
     g_clear_pointer(&retrans_details, g_array_unref);
-    g_clear_pointer(&ends_by_conv, g_ptr_array_unref);
-    g_clear_pointer(&shared_by_conv, g_ptr_array_unref);
+    g_clear_pointer(&shared_by_conv, g_array_unref);
 }
 
-/* The slot `conv_id` of a by-conversation table, grown as needed. */
-static gpointer *conv_slot(GPtrArray **table, guint32 conv_id)
+/* The conversation's entry in shared_by_conv, grown as needed (new entries are 0). */
+static guint32 *latest_shared_of(guint32 conv_id)
 {
-    if (!*table)
-        *table = g_ptr_array_new();
-    if (conv_id >= (*table)->len)
-        g_ptr_array_set_size(*table, (gint)conv_id + 1);
-    return &g_ptr_array_index(*table, conv_id);
+    if (!shared_by_conv)
+        shared_by_conv = g_array_new(FALSE, TRUE, (guint)sizeof(guint32));
+    if (conv_id >= shared_by_conv->len)
+        g_array_set_size(shared_by_conv, conv_id + 1);
+    return &g_array_index(shared_by_conv, guint32, conv_id);
 }
 
+/* The tracker keeps every conversation's endpoints, at a fixed address, for
+ * as long as the session (and this store) lasts. */
 static const tcpdiag_tuple *ends_of(guint32 conv_id)
 {
-    if (conv_id == TCPDIAG_NO_CONV)
-        return NULL;
-    gpointer *slot = conv_slot(&ends_by_conv, conv_id);
-    if (!*slot) {
-        const tcpdiag_tuple *t = tcpdiag_tracker_tuple(tracker, conv_id);
-        if (!t)
-            return NULL;
-        *slot = wmem_memdup(wmem_file_scope(), t, sizeof *t);
-    }
-    return *slot;
+    return conv_id == TCPDIAG_NO_CONV ? NULL : tcpdiag_tracker_tuple(tracker, conv_id);
 }
 
-/* The conversation's latest shared part when it is the same, else a new one. */
-static const shared_part *share(const tcpdiag_verdict *shared_v, const tcpdiag_tuple *ends)
+/* The index of the conversation's latest shared part when it is the same, else of a new one. */
+static guint32 share(const tcpdiag_verdict_shared *shared_v)
 {
-    gpointer *latest = shared_v->conv_id == TCPDIAG_NO_CONV ? NULL : conv_slot(&shared_by_conv, shared_v->conv_id);
-    const shared_part *prev = latest ? *latest : NULL;
-    if (prev && prev->ends == ends && memcmp(&prev->v, shared_v, sizeof *shared_v) == 0)
-        return prev;
-    shared_part *part = wmem_new(wmem_file_scope(), shared_part);
-    memcpy(&part->v, shared_v, sizeof *shared_v);
-    part->ends = ends;
-    if (!shared_parts)
-        shared_parts = g_ptr_array_new();
-    part->index = shared_parts->len;
-    g_ptr_array_add(shared_parts, part);
+    guint32 *latest = shared_v->conv_id == TCPDIAG_NO_CONV ? NULL : latest_shared_of(shared_v->conv_id);
+    if (latest && *latest &&
+        memcmp(tcpdiag_blocks_at(&shared_parts, *latest - 1), shared_v, sizeof *shared_v) == 0)
+        return *latest - 1;
+    memcpy(tcpdiag_blocks_append(&shared_parts), shared_v, sizeof *shared_v);
     if (latest)
-        *latest = part;
-    return part;
+        *latest = shared_parts.count;
+    return shared_parts.count - 1;
 }
 
-static stored_header *header_at(guint32 index)
+static const stored_header *header_at(guint32 index)
 {
-    stored_header *block = g_ptr_array_index(header_blocks, index / HEADERS_PER_BLOCK);
-    return &block[index % HEADERS_PER_BLOCK];
-}
-
-static stored_header *new_header(void)
-{
-    if (!header_blocks)
-        header_blocks = g_ptr_array_new_with_free_func(g_free);
-    if (header_count % HEADERS_PER_BLOCK == 0)
-        g_ptr_array_add(header_blocks, g_new(stored_header, HEADERS_PER_BLOCK));
-    return header_at(header_count++);
+    return tcpdiag_blocks_at(&headers, index);
 }
 
 static void index_frame(guint32 frame, guint32 first_header)
@@ -153,17 +135,17 @@ static void index_frame(guint32 frame, guint32 first_header)
 
 static void store_header(const tcpdiag_verdict *v, const tcpdiag_retrans_info *info, gboolean more)
 {
-    tcpdiag_verdict shared_v;
-    stored_header *h = new_header();
+    tcpdiag_verdict_shared shared_v;
+    stored_header *h = tcpdiag_blocks_append(&headers);
     tcpdiag_verdict_pack(v, &h->slot, &shared_v);
     if (more)
         h->slot.bits |= MORE_IN_FRAME;
-    h->shared = share(&shared_v, ends_of(v->conv_id))->index;
+    h->shared = share(&shared_v);
     if (!(h->slot.bits & TCPDIAG_SLOT_HAS_RETRANS_INFO))
         return;
     if (!retrans_details)
         retrans_details = g_array_new(FALSE, FALSE, (guint)sizeof(header_details));
-    header_details d = { header_count - 1, wmem_memdup(wmem_file_scope(), info, sizeof *info) };
+    header_details d = { headers.count - 1, wmem_memdup(wmem_file_scope(), info, sizeof *info) };
     g_array_append_val(retrans_details, d);
 }
 
@@ -191,7 +173,7 @@ static gboolean analyse_frame(tvbuff_t *frame, proto_tree *tree, packet_info *pi
     guint n = tcpdiag_extract(frame, tree, pinfo, segs, MAX_LAYERS);
     if (n == 0)
         return FALSE;
-    index_frame(pinfo->num, header_count);
+    index_frame(pinfo->num, headers.count);
     for (guint i = 0; i < n; i++) {
         tcpdiag_verdict v;
         tcpdiag_retrans_info info;
@@ -216,10 +198,14 @@ static const tcpdiag_frame_record *stored_record(packet_info *pinfo)
     rec->count = (guint8)n;
     for (guint i = 0; i < n; i++) {
         const stored_header *h = header_at(first + i);
-        const shared_part *shared = g_ptr_array_index(shared_parts, h->shared);
         tcpdiag_layer_record *layer = &rec->layer[i];
-        tcpdiag_verdict_unpack(&h->slot, &shared->v, &layer->v);
-        layer->ends = shared->ends;
+        if (h->shared != expanded_index) {
+            tcpdiag_verdict_expand(tcpdiag_blocks_at(&shared_parts, h->shared), &expanded);
+            expanded_index = h->shared;
+        }
+        layer->v = expanded;
+        tcpdiag_verdict_apply_slot(&h->slot, &layer->v);
+        layer->ends = ends_of(layer->v.conv_id);
         layer->retrans = h->slot.bits & TCPDIAG_SLOT_HAS_RETRANS_INFO ? details_of(first + i) : NULL;
     }
     return rec;

@@ -83,7 +83,8 @@ uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t);
 /* The conversation with this id, or NULL when there is none or the cap dropped it. */
 const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id);
 /* The endpoints (client -> server) of any conversation started so far, held
- * or dropped by the cap; NULL for an id never given. */
+ * or dropped by the cap; NULL for an id never given. The tuple stays at
+ * this address until the tracker is freed. */
 const tcpdiag_tuple *tcpdiag_tracker_tuple(const tcpdiag_tracker *t, uint32_t id);
 /* Conversations held in memory now, and how many the cap has dropped. */
 uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t);

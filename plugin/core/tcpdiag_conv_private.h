@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "tcpdiag_blocks.h"
 #include "tcpdiag_conv.h"
 #include "tcpdiag_flow.h"
 #include "tcpdiag_handshake.h"
@@ -22,31 +23,40 @@
 
 struct tcpdiag_tracker {
     tcpdiag_config cfg;
-    GHashTable    *by_tuple;  /* canonical tuple -> newest conversation on it */
-    GHashTable    *by_id;     /* id -> conversation held in memory (owns it) */
-    uint32_t       next_id;
+    /* Either direction's tuple -> newest conversation on it; the key is
+     * that conversation's own tuple (no copy). */
+    GHashTable    *by_tuple;
+    /* By id (ids run from 0 and are never reused): the conversation held
+     * in memory (owned), NULL once the cap dropped it. 8 bytes an id, where
+     * a hash table by id took about 26 a conversation. */
+    tcpdiag_blocks held;
+    uint32_t       live;      /* conversations held */
     /* Every conversation's endpoints, oriented client -> server, by id; kept
      * after the cap drops the conversation so that a later pass still names
-     * them (38 bytes a conversation, against ~350 for the state dropped). */
-    GArray        *tuples;
+     * them (38 bytes a conversation, against ~350 for the state dropped).
+     * They never move, so the per-frame store points at them. Their count
+     * is the next id. */
+    tcpdiag_blocks tuples;
     /* Conversations held, least recently active first: the cap drops the head. */
     struct conv_private *idle_head, *idle_tail;
     uint64_t       evicted;
 };
 
-/* The per-conversation extras the verdict does not need to carry. */
+/* The per-conversation extras the verdict does not need to carry. Grouped
+ * by size (8-byte, then 4, then smaller), so that the struct, one per
+ * conversation, carries no padding. */
 typedef struct conv_private {
     tcpdiag_conv pub;
     struct conv_private *idle_prev, *idle_next;   /* the tracker's activity list */
-    bool close_wait_warned[2];
     tcpdiag_flow *flow[2];          /* by sender; NULL until more than a bare SYN was seen */
     uint32_t last_frame_from[2];    /* each side's latest segment */
-    bool     ack_known[2];          /* each side's latest ACK number, for one-way captures */
-    uint32_t last_ack[2];
-    int8_t   silent_side;           /* the side proven to send unseen, -1 = none */
+    uint32_t last_ack[2];           /* each side's latest ACK number, for one-way captures */
     uint32_t icmp_frame;            /* latest ICMP error about this conversation */
-    bool     wscale_applied;        /* the flows' window scale is decided */
     tcpdiag_mss_state mss;
+    bool     ack_known[2];          /* last_ack[side] is set */
+    bool     close_wait_warned[2];
+    int8_t   silent_side;           /* the side proven to send unseen, -1 = none */
+    bool     wscale_applied;        /* the flows' window scale is decided */
 } conv_private;
 
 /* What the current segment is, from the conversation's point of view. */

@@ -9,15 +9,28 @@
 #include "tcpdiag_time.h"
 #include "tcpdiag_tuple.h"
 
-static void conv_private_free(gpointer data)
+static void conv_private_free(conv_private *p)
 {
-    conv_private *p = data;
+    if (!p)
+        return;
     tcpdiag_flow_free(p->flow[0]);
     tcpdiag_flow_free(p->flow[1]);
     g_free(p);
 }
 
 /* ---- tracker ------------------------------------------------------------- */
+
+/* Tuples of all conversations are kept in blocks of this many (38 KB): small
+ * next to a capture's other state, and one block pointer per 1024
+ * conversations costs nothing. */
+#define TUPLES_PER_BLOCK 1024u
+/* Held-conversation pointers per block (32 KB). */
+#define HELD_PER_BLOCK 4096u
+
+static conv_private **held_slot(const tcpdiag_tracker *t, uint32_t id)
+{
+    return tcpdiag_blocks_at(&t->held, id);
+}
 
 void tcpdiag_config_defaults(tcpdiag_config *cfg)
 {
@@ -32,9 +45,9 @@ tcpdiag_tracker *tcpdiag_tracker_new(const tcpdiag_config *cfg)
 {
     tcpdiag_tracker *t = g_new0(tcpdiag_tracker, 1);
     t->cfg = *cfg;
-    t->by_tuple = g_hash_table_new_full(tcpdiag_tuple_hash, tcpdiag_tuple_equal, g_free, NULL);
-    t->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, conv_private_free);
-    t->tuples = g_array_new(FALSE, FALSE, sizeof(tcpdiag_tuple));
+    t->by_tuple = g_hash_table_new(tcpdiag_tuple_hash_either, tcpdiag_tuple_equal_either);
+    tcpdiag_blocks_init(&t->held, sizeof(conv_private *), HELD_PER_BLOCK);
+    tcpdiag_blocks_init(&t->tuples, sizeof(tcpdiag_tuple), TUPLES_PER_BLOCK);
     return t;
 }
 
@@ -43,30 +56,32 @@ void tcpdiag_tracker_free(tcpdiag_tracker *t)
     if (!t)
         return;
     g_hash_table_destroy(t->by_tuple);
-    g_hash_table_destroy(t->by_id);
-    g_array_free(t->tuples, TRUE);
+    for (uint32_t id = 0; id < t->held.count; id++)
+        conv_private_free(*held_slot(t, id));
+    tcpdiag_blocks_clear(&t->held);
+    tcpdiag_blocks_clear(&t->tuples);
     g_free(t);
 }
 
 uint32_t tcpdiag_tracker_conv_count(const tcpdiag_tracker *t)
 {
-    return t->next_id;
+    return t->tuples.count;
 }
 
 const tcpdiag_conv *tcpdiag_tracker_conv(const tcpdiag_tracker *t, uint32_t id)
 {
-    conv_private *p = g_hash_table_lookup(t->by_id, GUINT_TO_POINTER(id));
+    conv_private *p = id < t->held.count ? *held_slot(t, id) : NULL;
     return p ? &p->pub : NULL;
 }
 
 const tcpdiag_tuple *tcpdiag_tracker_tuple(const tcpdiag_tracker *t, uint32_t id)
 {
-    return id < t->tuples->len ? &g_array_index(t->tuples, tcpdiag_tuple, id) : NULL;
+    return id < t->tuples.count ? tcpdiag_blocks_at(&t->tuples, id) : NULL;
 }
 
 uint32_t tcpdiag_tracker_live_count(const tcpdiag_tracker *t)
 {
-    return g_hash_table_size(t->by_id);
+    return t->live;
 }
 
 uint64_t tcpdiag_tracker_evicted(const tcpdiag_tracker *t)
@@ -118,11 +133,11 @@ static void evict_idlest(tcpdiag_tracker *t)
     conv_private *p = t->idle_head;
     idle_unlink(t, p);
     /* A conversation replaced on its 4-tuple (port reuse) is no longer the key's value. */
-    tcpdiag_tuple key;
-    tcpdiag_tuple_canonical(&p->pub.tuple, &key);
-    if (g_hash_table_lookup(t->by_tuple, &key) == p)
-        g_hash_table_remove(t->by_tuple, &key);
-    g_hash_table_remove(t->by_id, GUINT_TO_POINTER(p->pub.id));  /* frees p */
+    if (g_hash_table_lookup(t->by_tuple, &p->pub.tuple) == p)
+        g_hash_table_remove(t->by_tuple, &p->pub.tuple);
+    *held_slot(t, p->pub.id) = NULL;
+    t->live--;
+    conv_private_free(p);
     t->evicted++;
 }
 
@@ -130,7 +145,7 @@ static void evict_idlest(tcpdiag_tracker *t)
 static void make_room(tcpdiag_tracker *t)
 {
     while (t->cfg.max_conversations && t->idle_head &&
-           g_hash_table_size(t->by_id) >= t->cfg.max_conversations)
+           t->live >= t->cfg.max_conversations)
         evict_idlest(t);
 }
 
@@ -170,7 +185,7 @@ conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg
     conv_private *p = g_new0(conv_private, 1);
     tcpdiag_conv *c = &p->pub;
     p->silent_side = -1;
-    c->id = t->next_id++;
+    c->id = t->tuples.count;   /* its tuple is appended below */
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
 
@@ -201,12 +216,12 @@ conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg
         tcpdiag_tuple_reverse(&seg->tuple, &c->tuple);
     else
         c->tuple = seg->tuple;
-    g_array_append_val(t->tuples, c->tuple);
+    memcpy(tcpdiag_blocks_append(&t->tuples), &c->tuple, sizeof c->tuple);
 
-    tcpdiag_tuple *key = g_new(tcpdiag_tuple, 1);
-    tcpdiag_tuple_canonical(&seg->tuple, key);
-    g_hash_table_replace(t->by_tuple, key, p);
-    g_hash_table_insert(t->by_id, GUINT_TO_POINTER(c->id), p);
+    /* Replacing also swaps the key: it always lies in the conversation it maps to. */
+    g_hash_table_replace(t->by_tuple, &c->tuple, p);
+    *(conv_private **)tcpdiag_blocks_append(&t->held) = p;
+    t->live++;
     idle_append(t, p);
     return p;
 }

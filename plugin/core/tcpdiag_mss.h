@@ -96,11 +96,11 @@ typedef struct tcpdiag_mss_verdict {
 /* Per conversation. What each side's SYN announced is not here: it is the
  * endpoints' SYN records (tcpdiag_syn.h), passed to every hook as `syn`. */
 typedef struct tcpdiag_mss_state {
+    uint32_t icmp_frame;      /* first: 20 bytes with no padding, one per conversation */
     uint16_t largest[2];
     uint16_t reasons;
     uint16_t path_mtu;
     uint16_t icmp_limit;      /* largest datagram that fits per the latest ICMP */
-    uint32_t icmp_frame;
     uint8_t  family;
     uint8_t  link, link_vlans, ip_depth;
     uint8_t  pmtud;

@@ -71,3 +71,23 @@ gboolean tcpdiag_tuple_equal(gconstpointer a, gconstpointer b)
 {
     return tcpdiag_tuple_same_direction(a, b);
 }
+
+guint tcpdiag_tuple_hash_either(gconstpointer p)
+{
+    tcpdiag_tuple key;
+    tcpdiag_tuple_canonical(p, &key);
+    return tcpdiag_tuple_hash(&key);
+}
+
+/* `a` is `b` seen from the other end. */
+static bool opposite_direction(const tcpdiag_tuple *a, const tcpdiag_tuple *b)
+{
+    size_t len = addr_len(a);
+    return a->family == b->family && a->sport == b->dport && a->dport == b->sport &&
+           memcmp(a->src, b->dst, len) == 0 && memcmp(a->dst, b->src, len) == 0;
+}
+
+gboolean tcpdiag_tuple_equal_either(gconstpointer a, gconstpointer b)
+{
+    return tcpdiag_tuple_same_direction(a, b) || opposite_direction(a, b);
+}

@@ -17,5 +17,10 @@ void tcpdiag_tuple_reverse(const tcpdiag_tuple *in, tcpdiag_tuple *out);
 /* GHashTable callbacks for canonical keys. */
 guint tcpdiag_tuple_hash(gconstpointer p);
 gboolean tcpdiag_tuple_equal(gconstpointer a, gconstpointer b);
+/* GHashTable callbacks for tuples in either direction: a conversation's own
+ * (oriented) tuple can be the key, and a header of either direction finds
+ * it. The hash is that of the canonical key. */
+guint tcpdiag_tuple_hash_either(gconstpointer p);
+gboolean tcpdiag_tuple_equal_either(gconstpointer a, gconstpointer b);
 
 #endif

@@ -33,7 +33,8 @@ static void fill_everything(tcpdiag_verdict *v)
 
 int main(void)
 {
-    tcpdiag_verdict v, shared, back;
+    tcpdiag_verdict v, back;
+    tcpdiag_verdict_shared shared;
     tcpdiag_verdict_slot slot;
 
     check_context("every field set");
@@ -41,12 +42,8 @@ int main(void)
     tcpdiag_verdict_pack(&v, &slot, &shared);
     tcpdiag_verdict_unpack(&slot, &shared, &back);
     CHECK(memcmp(&v, &back, sizeof v) == 0);
-    /* Nothing per-header stays in the shared part. */
-    CHECK_EQ_INT(shared.notices, 0);
-    CHECK_EQ_INT(shared.payload_len, 0);
-    CHECK(!shared.from_server && !shared.quoted && !shared.has_retrans_info);
-    CHECK_EQ_INT(shared.mss.largest[0], 0);
-    CHECK_EQ_INT(shared.mss.seg, 0);
+    /* The shared part is stored a few times per conversation: it stays compact. */
+    CHECK_EQ_INT(sizeof shared, 80);
 
     check_context("each field alone survives");
     /* A field the pack forgets comes back zero: try each byte of the verdict alone. */
@@ -65,7 +62,8 @@ int main(void)
     }
 
     check_context("neighbours share");
-    tcpdiag_verdict a, b, shared_b;
+    tcpdiag_verdict a, b;
+    tcpdiag_verdict_shared shared_b;
     tcpdiag_verdict_slot slot_b;
     fill_everything(&a);
     b = a;
