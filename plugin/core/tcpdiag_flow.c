@@ -14,6 +14,15 @@ tcpdiag_flow *tcpdiag_flow_new(void)
     return g_new0(tcpdiag_flow, 1);
 }
 
+const tcpdiag_flow_incidents tcpdiag_flow_no_incidents;
+
+tcpdiag_flow_incidents *tcpdiag_flow_incidents_to_note(tcpdiag_flow *f)
+{
+    if (!f->incidents)
+        f->incidents = g_new0(tcpdiag_flow_incidents, 1);
+    return f->incidents;
+}
+
 void tcpdiag_flow_start(tcpdiag_flow *f, uint32_t snd_max, uint32_t syns)
 {
     f->snd_max = snd_max;
@@ -29,6 +38,7 @@ void tcpdiag_flow_free(tcpdiag_flow *f)
     g_free(f->tx);
     g_free(f->holes);
     g_free(f->loss_ns);
+    g_free(f->incidents);
     g_free(f);
 }
 
@@ -57,9 +67,10 @@ void tcpdiag_flow_set_window_scale(tcpdiag_flow *f, uint8_t shift)
 
 void tcpdiag_flow_note_icmp_ptb(tcpdiag_flow *f, const tcpdiag_segment *quoted)
 {
-    f->icmp_ptb_frame = quoted->frame;
-    f->icmp_ptb_ns = quoted->time_ns;
-    f->icmp_ptb_mtu = quoted->icmp_mtu;
+    tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+    in->icmp_ptb_frame = quoted->frame;
+    in->icmp_ptb_ns = quoted->time_ns;
+    in->icmp_ptb_mtu = quoted->icmp_mtu;
 }
 
 uint32_t tcpdiag_flow_retrans_count(const tcpdiag_flow *f)
@@ -303,8 +314,9 @@ static uint32_t dsack_resend(tcpdiag_flow *f, const tcpdiag_sack_block *b, tcpdi
         if (tx->tx_count >= 2) {
             dsack->ack_was_seen = tx->flags & TCPDIAG_TX_RESENT_ACKED;
             dsack->fast = tx->flags & TCPDIAG_TX_RESENT_FAST;
-            dsack->window_full = f->window_full_frame && f->window_full_ns >= tx->first_ns &&
-                                 f->window_full_ns < tx->last_ns;
+            const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+            dsack->window_full = in->window_full_frame && in->window_full_ns >= tx->first_ns &&
+                                 in->window_full_ns < tx->last_ns;
             return tx->last_frame;
         }
     }
@@ -347,16 +359,18 @@ static void take_window(tcpdiag_flow *f, const tcpdiag_segment *seg)
         win <<= f->rcv_wscale;
     f->window = win;
     if (seg->window == 0 && !(seg->flags & (TCPDIAG_SYN | TCPDIAG_RST))) {
-        f->zero_window_frame = seg->frame;
-        f->zero_window_ns = seg->time_ns;
+        tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+        in->zero_window_frame = seg->frame;
+        in->zero_window_ns = seg->time_ns;
         return;
     }
     /* Only a scaled window is comparable with the bytes in flight. */
     if (f->rcv_wscale_known && f->snd_max_known && f->ack_known) {
         uint32_t in_flight = f->snd_max - seg->ack;
         if (in_flight > 0 && in_flight < (1u << 30) && in_flight >= win) {
-            f->window_full_frame = seg->frame;
-            f->window_full_ns = seg->time_ns;
+            tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+            in->window_full_frame = seg->frame;
+            in->window_full_ns = seg->time_ns;
         }
     }
 }
@@ -442,16 +456,17 @@ void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
         /* Linux numbers a connection's DF datagrams one by one; a small jump
          * means datagrams of this sender never reached the capture point. */
         if (step >= 2 && step <= 64) {
-            f->ip_id_gaps += step - 1u;
-            f->ip_id_gap_frame = seg->frame;
-            f->ip_id_gap_ns = seg->time_ns;
-            f->ip_id_gap_acks = seg->flags_known && (seg->flags & TCPDIAG_ACK);
-            f->ip_id_gap_ack = seg->ack;
+            tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+            in->ip_id_gaps += step - 1u;
+            in->ip_id_gap_frame = seg->frame;
+            in->ip_id_gap_ns = seg->time_ns;
+            in->ip_id_gap_acks = seg->flags_known && (seg->flags & TCPDIAG_ACK);
+            in->ip_id_gap_ack = seg->ack;
         }
         /* An ID from inside a recent jump arrived late: that datagram was
          * reordered, not lost, so the jump overstated the losses. */
-        if (step > 0x8000 && (uint16_t)(f->last_ip_id - seg->ip_id) < 64 && f->ip_id_gaps)
-            f->ip_id_gaps--;
+        if (step > 0x8000 && (uint16_t)(f->last_ip_id - seg->ip_id) < 64 && tcpdiag_flow_incidents_of(f)->ip_id_gaps)
+            f->incidents->ip_id_gaps--;
         if (step == 0 || step > 0x8000)
             return;  /* a duplicate or an older datagram: keep the run */
     }
@@ -461,6 +476,7 @@ void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
 
 void tcpdiag_flow_note_reordering(tcpdiag_flow *f, uint32_t frame)
 {
-    f->reorder_count++;
-    f->reorder_frame = frame;
+    tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+    in->reorder_count++;
+    in->reorder_frame = frame;
 }

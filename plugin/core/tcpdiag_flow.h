@@ -61,17 +61,51 @@ typedef struct tcpdiag_hole {
     bool     has_tsval;
 } tcpdiag_hole;
 
-/* Fields are grouped by size (8-byte, then 4, then smaller) inside each
- * part so that a flow, one per direction of every conversation, carries
- * no padding. */
+/* What only few flows ever see: an ICMP too-big, IP ID gaps, a zero or
+ * full window, reordering, a re-cut, a timeout's recovery, fast re-sends.
+ * Allocated on the first of them (NULL before; reads see all zero through
+ * tcpdiag_flow_incidents): keeping them in every flow cost about 90 bytes
+ * per direction of every short conversation. */
+typedef struct tcpdiag_flow_incidents {
+    int64_t    icmp_ptb_ns;       /* ICMP frag-needed / packet-too-big quoting this flow's data */
+    int64_t    ip_id_gap_ns;      /* when the frame after the latest gap (ip_id_gap_frame) was seen */
+    int64_t    zero_window_ns;
+    int64_t    window_full_ns;
+    uint32_t   icmp_ptb_frame;
+    uint32_t   icmp_ptb_mtu;
+    uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
+    uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
+    uint32_t   ip_id_gap_ack;     /* the ACK that frame carried (of the other direction's data) */
+    /* After a timeout the sender re-sends everything outstanding below this
+     * point in slow start: those re-sends belong to the timeout too. */
+    uint32_t   rto_recovery_end;
+    /* The first re-send that cut full-size data smaller, nothing of it
+     * acknowledged and no ICMP seen: the sender lowered its segment size. */
+    uint32_t   recut_frame;
+    /* Reordering on this direction's path: an original that arrived after
+     * later data, or a fast re-send the receiver reported as received twice. */
+    uint32_t   reorder_count;
+    uint32_t   reorder_frame;
+    uint32_t   fast_resends;      /* re-sends classified fast: the base of the reordering share */
+    uint32_t   zero_window_frame; /* latest zero window the receiver advertised */
+    uint32_t   window_full_frame; /* latest window that the data in flight filled */
+    bool       ip_id_gap_acks;    /* ip_id_gap_frame carried an ACK */
+    bool       rto_recovery;      /* rto_recovery_end is set */
+} tcpdiag_flow_incidents;
+
+/* Fields are grouped by size (8-byte, then 4, then smaller), the sender's
+ * before the receiver's within each size, so that a flow, one per
+ * direction of every conversation, carries no padding (312 bytes: a
+ * 320-byte malloc chunk). */
 struct tcpdiag_flow {
-    /* ---- sender ---- */
+    /* ---- 8-byte: the sender ---- */
     tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
     /* Most flows never have a gap or a loss: those arrays are allocated on
      * first use (TCPDIAG_FLOW_MAX_HOLES / _MAX_EVENTS entries), NULL before. */
     tcpdiag_hole *holes;
     /* Recent retransmissions of distinct data, for clustering (ring). */
     int64_t    *loss_ns;
+    tcpdiag_flow_incidents *incidents;  /* NULL until the first; see tcpdiag_flow_incidents */
     int64_t    last_send_ns;      /* the sender's latest segment of any kind */
     /* One-way delay sender -> capture point from the sender's TCP timestamps,
      * relative to the first one seen (origin): a queue in front of the
@@ -80,8 +114,19 @@ struct tcpdiag_flow {
     int64_t    owd_origin_ns, owd_last_ns;
     int64_t    owd_min_ns;
     int64_t    owd_recent_ns[4];  /* latest samples: their floor ignores one late datagram */
-    int64_t    ip_id_gap_ns;      /* when the frame after the latest gap (ip_id_gap_frame) was seen */
-    int64_t    icmp_ptb_ns;       /* ICMP frag-needed / packet-too-big quoting this flow's data */
+    /* ---- 8-byte: the receiver's answers ---- */
+    int64_t    ack_ns;             /* when highest_ack first passed */
+    int64_t    dup_ack_ns;
+    int64_t    sack_ns;
+    int64_t    last_heard_ns;      /* the receiver's latest segment of any kind */
+    /* Round trip capture point -> receiver -> capture point, from data/ACK pairs. */
+    int64_t    rtt_min_ns, rtt_srtt_ns, rtt_latest_ns;
+    int64_t    rtt_recent_ns[4];   /* latest samples: their floor ignores delayed ACKs */
+    /* Latest transmission time of data known to have arrived (RFC 8985 RACK):
+     * anything sent before it and still missing is lost. */
+    int64_t    delivered_xmit_ns;
+
+    /* ---- 4-byte: the sender ---- */
     uint32_t   tx_head, tx_count, tx_cap;
     uint32_t   tx_acked;          /* leading ranges already acknowledged */
     uint32_t   snd_max;
@@ -91,47 +136,10 @@ struct tcpdiag_flow {
     uint32_t   max_acked_len;     /* largest payload known to have arrived */
     uint32_t   data_segs, retrans_segs;
     uint32_t   last_send_frame;
-    uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
     uint32_t   newest_tsval;      /* the sender's newest TCP timestamp seen (send-order mark) */
     uint32_t   owd_origin_ts, owd_last_ts;
     uint32_t   owd_samples;
-    uint32_t   ip_id_gap_frame;   /* the frame after the latest gap */
-    uint32_t   ip_id_gap_ack;     /* the ACK that frame carried (of the other direction's data) */
-    /* After a timeout the sender re-sends everything outstanding below this
-     * point in slow start: those re-sends belong to the timeout too. */
-    uint32_t   rto_recovery_end;
-    uint32_t   icmp_ptb_frame;
-    /* The first re-send that cut full-size data smaller, nothing of it
-     * acknowledged and no ICMP seen: the sender lowered its segment size. */
-    uint32_t   recut_frame;
-    uint32_t   icmp_ptb_mtu;
-    /* Reordering on this direction's path: an original that arrived after
-     * later data, or a fast re-send the receiver reported as received twice. */
-    uint32_t   reorder_count;
-    uint32_t   reorder_frame;
-    uint32_t   fast_resends;      /* re-sends classified fast: the base of the reordering share */
-    uint16_t   last_ip_id;
-    bool       snd_max_known;
-    bool       rate_warned;
-    bool       ip_id_known;
-    bool       newest_tsval_known;
-    bool       owd_origin_known;
-    bool       ip_id_gap_acks;    /* ip_id_gap_frame carried an ACK */
-    bool       rto_recovery;      /* rto_recovery_end is set */
-
-    /* ---- the receiver's answers ---- */
-    int64_t    ack_ns;             /* when highest_ack first passed */
-    int64_t    dup_ack_ns;
-    int64_t    sack_ns;
-    int64_t    zero_window_ns;
-    int64_t    window_full_ns;
-    int64_t    last_heard_ns;      /* the receiver's latest segment of any kind */
-    /* Round trip capture point -> receiver -> capture point, from data/ACK pairs. */
-    int64_t    rtt_min_ns, rtt_srtt_ns, rtt_latest_ns;
-    int64_t    rtt_recent_ns[4];   /* latest samples: their floor ignores delayed ACKs */
-    /* Latest transmission time of data known to have arrived (RFC 8985 RACK):
-     * anything sent before it and still missing is lost. */
-    int64_t    delivered_xmit_ns;
+    /* ---- 4-byte: the receiver's answers ---- */
     uint32_t   delivered_frame;    /* the ACK / SACK that told */
     uint32_t   rtt_samples;
     uint32_t   highest_ack;
@@ -141,9 +149,16 @@ struct tcpdiag_flow {
     uint32_t   sack_high;          /* highest right edge the receiver SACKed */
     uint32_t   sack_frame;
     uint32_t   window;             /* latest receive window, scaled when the scale is known */
-    uint32_t   zero_window_frame;  /* latest zero window */
-    uint32_t   window_full_frame;  /* latest window that the data in flight filled */
     uint32_t   last_heard_frame;
+
+    /* ---- smaller: the sender ---- */
+    uint16_t   last_ip_id;
+    bool       snd_max_known;
+    bool       rate_warned;
+    bool       ip_id_known;
+    bool       newest_tsval_known;
+    bool       owd_origin_known;
+    /* ---- smaller: the receiver's answers ---- */
     bool       ack_known;
     bool       sack_high_known;
     bool       rcv_wscale_known;
@@ -151,6 +166,15 @@ struct tcpdiag_flow {
 };
 
 typedef struct tcpdiag_flow tcpdiag_flow;
+
+/* A flow's incidents to read: all zero (a shared constant) while it has had none. */
+extern const tcpdiag_flow_incidents tcpdiag_flow_no_incidents;
+static inline const tcpdiag_flow_incidents *tcpdiag_flow_incidents_of(const tcpdiag_flow *f)
+{
+    return f->incidents ? f->incidents : &tcpdiag_flow_no_incidents;
+}
+/* A flow's incidents to record one in, allocated on the first. */
+tcpdiag_flow_incidents *tcpdiag_flow_incidents_to_note(tcpdiag_flow *f);
 
 /* ---- life, and what the tracker tells a flow ---- */
 

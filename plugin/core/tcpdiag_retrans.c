@@ -153,7 +153,7 @@ static tcpdiag_lookalike probe_lookalike(const tcpdiag_flow *f, const tcpdiag_se
     /* RFC 9293 3.8.6.1 / Linux tcp_xmit_probe_skb: one byte (or none) just below what was acknowledged. */
     bool below_una = seg->seq == f->highest_ack - 1u;
     bool at_una = seg->seq == f->highest_ack && seg->payload_len == 1;
-    if (f->zero_window_frame && f->window == 0 && (below_una || at_una))
+    if (tcpdiag_flow_incidents_of(f)->zero_window_frame && f->window == 0 && (below_una || at_una))
         return TCPDIAG_LA_ZERO_WINDOW_PROBE;
     if (below_una && f->highest_ack == f->snd_max)
         return TCPDIAG_LA_KEEPALIVE;
@@ -285,13 +285,14 @@ static bool in_recovery(tcpdiag_flow *f, const resend *r)
 /* Still repairing what was outstanding when the retransmission timer fired. */
 static bool in_rto_recovery(tcpdiag_flow *f, const resend *r)
 {
-    if (!f->rto_recovery)
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    if (!in->rto_recovery)
         return false;
-    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, f->rto_recovery_end)) {
-        f->rto_recovery = false;
+    if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, in->rto_recovery_end)) {
+        f->incidents->rto_recovery = false;
         return false;
     }
-    return tcpdiag_seq_lt(r->seq, f->rto_recovery_end);
+    return tcpdiag_seq_lt(r->seq, in->rto_recovery_end);
 }
 
 static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r)
@@ -322,7 +323,8 @@ static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, cons
     if (in_rto_recovery(f, r))
         return TCPDIAG_RK_RTO;
     /* RFC 1191 / 8201: the stack re-sends at once in smaller pieces. */
-    if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.last_ns)
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    if (in->icmp_ptb_frame && in->icmp_ptb_ns >= r->before.last_ns)
         return TCPDIAG_RK_PMTU;
     if (info->interval_known && info->interval_ns < TIMER_FLOOR_NS)
         return TCPDIAG_RK_FAST;
@@ -344,9 +346,10 @@ static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, cons
 static tcpdiag_retrans_kind classify(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
     tcpdiag_retrans_kind k = classify_data(f, r, info);
-    if (k == TCPDIAG_RK_RTO && !f->rto_recovery) {
-        f->rto_recovery = true;
-        f->rto_recovery_end = f->snd_max;
+    if (k == TCPDIAG_RK_RTO && !tcpdiag_flow_incidents_of(f)->rto_recovery) {
+        tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+        in->rto_recovery = true;
+        in->rto_recovery_end = f->snd_max;
     }
     return k;
 }
@@ -566,14 +569,15 @@ static bool still_stuck(const tcpdiag_flow *f, const resend *r)
  * fate (see propose_path). */
 static void note_recut(tcpdiag_flow *f, const resend *r)
 {
-    if (f->recut_frame || f->icmp_ptb_frame || !still_stuck(f, r))
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    if (in->recut_frame || in->icmp_ptb_frame || !still_stuck(f, r))
         return;
     uint32_t was = r->before.end - r->before.seq, now = r->old_end - r->seq;
     bool resent_cut = r->original_seen && r->seq == r->before.seq && full_size(f, was) && cut_smaller(now, was);
     bool gap_filled_cut = r->hole_frame && r->hole_len >= 2 * now && r->ctx->peer_mss > SMALL_DATAGRAM_MAX &&
                           cut_smaller(now, r->ctx->peer_mss) && r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS;
     if (resent_cut || gap_filled_cut)
-        f->recut_frame = r->seg->frame;
+        tcpdiag_flow_incidents_to_note(f)->recut_frame = r->seg->frame;
 }
 
 /* Every range still missing is full-size: size is what fails, not everything. */
@@ -604,9 +608,10 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     uint32_t frag = fragment_lost_frame(f, r->seq, r->old_end);
     if (frag)
         propose(cs, EV_FRAGMENT_MISSING, TCPDIAG_CAUSE_IP_FRAGMENT_LOST, TCPDIAG_WHERE_UNKNOWN, frag, 0);
-    if (f->icmp_ptb_frame && f->icmp_ptb_ns >= r->before.first_ns)
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    if (in->icmp_ptb_frame && in->icmp_ptb_ns >= r->before.first_ns)
         propose(cs, EV_ICMP_TOO_BIG, TCPDIAG_CAUSE_PATH_MTU_EXCEEDED, TCPDIAG_WHERE_AFTER_TAP,
-                f->icmp_ptb_frame, f->icmp_ptb_mtu);
+                in->icmp_ptb_frame, in->icmp_ptb_mtu);
     uint32_t len = r->old_end - r->seq;
     bool stuck = !f->ack_known || tcpdiag_seq_leq(f->highest_ack, r->seq);
     if (!stuck || frag)
@@ -614,9 +619,9 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
     /* Data first sent at the old size comes back at a smaller one, nothing
      * of it acknowledged: the sender re-cut it after its full-size copies
      * kept vanishing (no ICMP told it to). */
-    if (f->recut_frame && !f->icmp_ptb_frame && r->before.first_frame && r->before.first_frame < f->recut_frame &&
+    if (in->recut_frame && !in->icmp_ptb_frame && r->before.first_frame && r->before.first_frame < in->recut_frame &&
         cut_smaller(len, full_len(f, r)) && !(r->before.flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED))) {
-        propose(cs, EV_RESENT_SMALLER, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, f->recut_frame, len);
+        propose(cs, EV_RESENT_SMALLER, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, in->recut_frame, len);
         return;
     }
     /* Full-size data keeps coming back while smaller segments got through:
@@ -646,8 +651,9 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
 static bool gap_shows_data_missing(const tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
 {
     int64_t rtt = f->rtt_samples ? f->rtt_min_ns : r->ctx->rtt_ns;
-    return back->ip_id_gap_acks && rtt > 0 && back->ip_id_gap_ns - r->before.first_ns >= rtt &&
-           tcpdiag_seq_lt(back->ip_id_gap_ack, r->old_end) && !(r->before.flags & TCPDIAG_TX_SACKED);
+    const tcpdiag_flow_incidents *back_in = tcpdiag_flow_incidents_of(back);
+    return back_in->ip_id_gap_acks && rtt > 0 && back_in->ip_id_gap_ns - r->before.first_ns >= rtt &&
+           tcpdiag_seq_lt(back_in->ip_id_gap_ack, r->old_end) && !(r->before.flags & TCPDIAG_TX_SACKED);
 }
 
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
@@ -662,15 +668,16 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
                 TCPDIAG_WHERE_BEFORE_TAP, f->ack_frame, 0);
     }
     /* The receiver's IP IDs skipped: some of its datagrams (ACKs) never made it here. */
-    if (back && back->ip_id_gaps && r->original_seen) {
+    const tcpdiag_flow_incidents *back_in = back ? tcpdiag_flow_incidents_of(back) : &tcpdiag_flow_no_incidents;
+    if (back_in->ip_id_gaps && r->original_seen) {
         /* A gap after the original is direct evidence; earlier ones show a
          * lossy return path, which beats an unexplained data loss only
          * while the data itself has not needed re-sending before. */
-        bool after = back->ip_id_gap_ns > r->before.first_ns;
+        bool after = back_in->ip_id_gap_ns > r->before.first_ns;
         bool refuted = after && gap_shows_data_missing(f, back, r);
         if (!refuted && (after || f->loss_total == 0))
-            propose(cs, after ? EV_IP_ID_GAP_AFTER : EV_IP_ID_GAP_EARLIER, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back->ip_id_gap_frame,
-                    back->ip_id_gaps);
+            propose(cs, after ? EV_IP_ID_GAP_AFTER : EV_IP_ID_GAP_EARLIER, TCPDIAG_CAUSE_ACK_LOST, TCPDIAG_WHERE_BEFORE_TAP, back_in->ip_id_gap_frame,
+                    back_in->ip_id_gaps);
     }
     if (loss_signalled) {
         bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq);
@@ -680,12 +687,13 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
     /* The receiver could not take more around the time the original went out:
      * its ACKs come late (slow reader, delayed ACK) rather than data being lost. */
     int64_t since = r->before.first_ns - r->ctx->rtt_ns;
-    if (f->zero_window_frame && f->zero_window_ns >= since)
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    if (in->zero_window_frame && in->zero_window_ns >= since)
         propose(cs, loss_signalled ? EV_ZERO_WINDOW_AND_GAP : EV_ZERO_WINDOW, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
-                f->zero_window_frame, 0);
-    else if (f->window_full_frame && f->window_full_ns >= since)
+                in->zero_window_frame, 0);
+    else if (in->window_full_frame && in->window_full_ns >= since)
         propose(cs, loss_signalled ? EV_WINDOW_FILLED_AND_GAP : EV_WINDOW_FILLED, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
-                f->window_full_frame, 0);
+                in->window_full_frame, 0);
 }
 
 static void propose_loss(candidates *cs, tcpdiag_flow *f, const resend *r, uint16_t attempt)
@@ -723,9 +731,11 @@ static void propose_reordering(candidates *cs, const tcpdiag_flow *f, const rese
     if (r->before.flags & TCPDIAG_TX_REORDERED)
         propose(cs, EV_ORIGINAL_OVERTAKEN, TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_BEFORE_TAP,
                 r->before.first_frame, 0);
-    else if (kind == TCPDIAG_RK_FAST && f->reorder_count)
-        propose(cs, 2 * f->reorder_count > f->fast_resends ? EV_PATH_MOSTLY_REORDERS : EV_PATH_REORDERS,
-                TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_UNKNOWN, f->reorder_frame, f->reorder_count);
+    else if (kind == TCPDIAG_RK_FAST && tcpdiag_flow_incidents_of(f)->reorder_count) {
+        const tcpdiag_flow_incidents *in = f->incidents;
+        propose(cs, 2 * in->reorder_count > in->fast_resends ? EV_PATH_MOSTLY_REORDERS : EV_PATH_REORDERS,
+                TCPDIAG_CAUSE_REORDERING, TCPDIAG_WHERE_UNKNOWN, in->reorder_frame, in->reorder_count);
+    }
 }
 
 /* A timer fired while the round trip was growing and the receiver reported
@@ -765,8 +775,9 @@ static void new_data(tcpdiag_flow *f, const tcpdiag_segment *seg, uint32_t seq, 
     /* This segment uses up the window the receiver last offered. */
     if (f->ack_known && f->rcv_wscale_known && f->window > 0 &&
         tcpdiag_seq_geq(end, f->highest_ack + f->window)) {
-        f->window_full_frame = seg->frame;
-        f->window_full_ns = seg->time_ns;
+        tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+        in->window_full_frame = seg->frame;
+        in->window_full_ns = seg->time_ns;
     }
     tcpdiag_flow_tx_insert(f, f->tx_count, seg, seq, end);
     f->snd_max = end;
@@ -930,7 +941,7 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     note_recut(f, &r);
     mark_resend(f, seq, r.old_end, info->kind == TCPDIAG_RK_FAST, r.acked && r.original_seen);
     if (info->kind == TCPDIAG_RK_FAST)
-        f->fast_resends++;
+        tcpdiag_flow_incidents_to_note(f)->fast_resends++;
     rank_causes(f, back, &r, info);
     if (info->attempt == 1)
         count_loss(f, seg->time_ns);
@@ -948,7 +959,7 @@ static tcpdiag_cause unneeded_cause(const tcpdiag_dsack *dsack, const tcpdiag_fl
     /* The receiver asked for it with duplicate ACKs while the original was still on its way. */
     if (dsack->fast)
         return TCPDIAG_CAUSE_REORDERING;
-    return acks_sender && acks_sender->ip_id_gaps ? TCPDIAG_CAUSE_ACK_LOST : TCPDIAG_CAUSE_ACK_LATE;
+    return acks_sender && tcpdiag_flow_incidents_of(acks_sender)->ip_id_gaps ? TCPDIAG_CAUSE_ACK_LOST : TCPDIAG_CAUSE_ACK_LATE;
 }
 
 void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *out_flow,
@@ -985,7 +996,7 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
                    ((seg->flags & TCPDIAG_FIN) ? 1u : 0u);
     info->lookalike = (uint8_t)probe_lookalike(f, seg);
     if (info->lookalike == TCPDIAG_LA_ZERO_WINDOW_PROBE)
-        info->related = f->zero_window_frame;
+        info->related = tcpdiag_flow_incidents_of(f)->zero_window_frame;
     if (info->lookalike != TCPDIAG_LA_NONE || len == 0)
         return;
     uint32_t seq = seg->seq, end = seg->seq + len;
