@@ -342,11 +342,13 @@ static uint32_t take_sack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_d
         if (tcpdiag_seq_leq(b->right, seg->ack))
             continue;
         ranges_sacked(f, b->left, b->right, seg->frame);
-        if (!f->sack_high_known || tcpdiag_seq_gt(b->right, f->sack_high)) {
-            f->sack_high = b->right;
-            f->sack_high_known = true;
-            f->sack_frame = seg->frame;
-            f->sack_ns = seg->time_ns;
+        const tcpdiag_flow_incidents *seen = tcpdiag_flow_incidents_of(f);
+        if (!seen->sack_high_known || tcpdiag_seq_gt(b->right, seen->sack_high)) {
+            tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+            in->sack_high = b->right;
+            in->sack_high_known = true;
+            in->sack_frame = seg->frame;
+            in->sack_ns = seg->time_ns;
         }
     }
     return unneeded;

@@ -62,15 +62,16 @@ typedef struct tcpdiag_hole {
 } tcpdiag_hole;
 
 /* What only few flows ever see: an ICMP too-big, IP ID gaps, a zero or
- * full window, reordering, a re-cut, a timeout's recovery, fast re-sends.
- * Allocated on the first of them (NULL before; reads see all zero through
- * tcpdiag_flow_incidents): keeping them in every flow cost about 90 bytes
- * per direction of every short conversation. */
+ * full window, SACK blocks, reordering, a re-cut, a timeout's recovery,
+ * fast re-sends. Allocated on the first of them (NULL before; reads see all
+ * zero through tcpdiag_flow_incidents_of): keeping them in every flow cost
+ * about 100 bytes per direction of every short conversation. */
 typedef struct tcpdiag_flow_incidents {
     int64_t    icmp_ptb_ns;       /* ICMP frag-needed / packet-too-big quoting this flow's data */
     int64_t    ip_id_gap_ns;      /* when the frame after the latest gap (ip_id_gap_frame) was seen */
     int64_t    zero_window_ns;
     int64_t    window_full_ns;
+    int64_t    sack_ns;
     uint32_t   icmp_ptb_frame;
     uint32_t   icmp_ptb_mtu;
     uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */
@@ -89,14 +90,17 @@ typedef struct tcpdiag_flow_incidents {
     uint32_t   fast_resends;      /* re-sends classified fast: the base of the reordering share */
     uint32_t   zero_window_frame; /* latest zero window the receiver advertised */
     uint32_t   window_full_frame; /* latest window that the data in flight filled */
+    uint32_t   sack_high;         /* highest right edge the receiver SACKed */
+    uint32_t   sack_frame;
+    bool       sack_high_known;
     bool       ip_id_gap_acks;    /* ip_id_gap_frame carried an ACK */
     bool       rto_recovery;      /* rto_recovery_end is set */
 } tcpdiag_flow_incidents;
 
 /* Fields are grouped by size (8-byte, then 4, then smaller), the sender's
  * before the receiver's within each size, so that a flow, one per
- * direction of every conversation, carries no padding (312 bytes: a
- * 320-byte malloc chunk). */
+ * direction of every conversation, carries at most 2 bytes of padding (296
+ * bytes: a 304-byte malloc chunk). */
 struct tcpdiag_flow {
     /* ---- 8-byte: the sender ---- */
     tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
@@ -117,7 +121,6 @@ struct tcpdiag_flow {
     /* ---- 8-byte: the receiver's answers ---- */
     int64_t    ack_ns;             /* when highest_ack first passed */
     int64_t    dup_ack_ns;
-    int64_t    sack_ns;
     int64_t    last_heard_ns;      /* the receiver's latest segment of any kind */
     /* Round trip capture point -> receiver -> capture point, from data/ACK pairs. */
     int64_t    rtt_min_ns, rtt_srtt_ns, rtt_latest_ns;
@@ -146,8 +149,6 @@ struct tcpdiag_flow {
     uint32_t   ack_frame;          /* frame that first carried highest_ack */
     uint32_t   dup_acks;           /* duplicates of highest_ack so far */
     uint32_t   dup_ack_frame;      /* the latest one */
-    uint32_t   sack_high;          /* highest right edge the receiver SACKed */
-    uint32_t   sack_frame;
     uint32_t   window;             /* latest receive window, scaled when the scale is known */
     uint32_t   last_heard_frame;
 
@@ -160,7 +161,6 @@ struct tcpdiag_flow {
     bool       owd_origin_known;
     /* ---- smaller: the receiver's answers ---- */
     bool       ack_known;
-    bool       sack_high_known;
     bool       rcv_wscale_known;
     uint8_t    rcv_wscale;         /* the receiver's window scale, when negotiated */
 };

@@ -263,7 +263,8 @@ static bool loss_signalled_since(const tcpdiag_flow *f, const resend *r)
 {
     int64_t since = r->before.last_ns;
     bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
-    bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq) && f->sack_ns >= since;
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    bool sack = in->sack_high_known && tcpdiag_seq_gt(in->sack_high, r->seq) && in->sack_ns >= since;
     /* Data sent after this one's latest transmission has arrived (RACK). */
     bool later_arrived = f->delivered_xmit_ns > since;
     return dups || sack || later_arrived;
@@ -312,7 +313,8 @@ static bool recovering_behind_gap(const tcpdiag_flow *f, const resend *r)
         return false;
     int64_t since = r->before.first_ns - RTO_FLOOR_NS;
     bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
-    bool sack = f->sack_high_known && f->sack_ns >= since;
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    bool sack = in->sack_high_known && in->sack_ns >= since;
     return dups || sack;
 }
 
@@ -634,7 +636,7 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
      * took a shorter segment is not selective about size). */
     bool data_passed = f->max_acked_len > 0;
     bool handshake_passed = !data_passed && f->ack_known && r->ctx->rtt_ns > 0;
-    bool gap_never_reported = f->dup_acks == 0 && !f->sack_high_known && f->delivered_xmit_ns == 0;
+    bool gap_never_reported = f->dup_acks == 0 && !in->sack_high_known && f->delivered_xmit_ns == 0;
     bool never_fits = full_size(f, len) && len > f->max_acked_len;
     bool keeps_failing = data_passed ? attempt >= 2 || big_ones_missing(f, f->max_acked_len) >= 2
                                      : handshake_passed && attempt >= 2 && gap_never_reported &&
@@ -659,6 +661,7 @@ static bool gap_shows_data_missing(const tcpdiag_flow *f, const tcpdiag_flow *ba
 static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *back, const resend *r)
 {
     bool loss_signalled = loss_signalled_since(f, r);
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
     if (f->ack_known && tcpdiag_seq_geq(f->highest_ack, r->old_end)) {
         /* An ACK that passed here less than a round trip to the sender ago
          * simply had not arrived yet: ACK and re-send crossed. */
@@ -680,14 +683,13 @@ static void propose_acks(candidates *cs, tcpdiag_flow *f, const tcpdiag_flow *ba
                     back_in->ip_id_gaps);
     }
     if (loss_signalled) {
-        bool sack = f->sack_high_known && tcpdiag_seq_gt(f->sack_high, r->seq);
+        bool sack = in->sack_high_known && tcpdiag_seq_gt(in->sack_high, r->seq);
         propose(cs, EV_DUP_ACKS, TCPDIAG_CAUSE_DUP_ACK_SIGNALLED, TCPDIAG_WHERE_UNKNOWN,
-                sack && f->sack_ns >= f->dup_ack_ns ? f->sack_frame : f->dup_ack_frame, f->dup_acks);
+                sack && in->sack_ns >= f->dup_ack_ns ? in->sack_frame : f->dup_ack_frame, f->dup_acks);
     }
     /* The receiver could not take more around the time the original went out:
      * its ACKs come late (slow reader, delayed ACK) rather than data being lost. */
     int64_t since = r->before.first_ns - r->ctx->rtt_ns;
-    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
     if (in->zero_window_frame && in->zero_window_ns >= since)
         propose(cs, loss_signalled ? EV_ZERO_WINDOW_AND_GAP : EV_ZERO_WINDOW, TCPDIAG_CAUSE_RECEIVER_WINDOW_FULL, TCPDIAG_WHERE_UNKNOWN,
                 in->zero_window_frame, 0);
