@@ -259,15 +259,22 @@ typedef struct resend {
     uint32_t hole_len;          /* ... and the whole gap's length before this filled part of it */
 } resend;
 
+/* The receiver reported a gap at `since` or later: duplicate ACKs, or a
+ * SACK block (above this data when `above_it`). */
+static bool gap_reported_since(const tcpdiag_flow *f, const resend *r, int64_t since, bool above_it)
+{
+    bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    bool sack = in->sack_high_known && in->sack_ns >= since && (!above_it || tcpdiag_seq_gt(in->sack_high, r->seq));
+    return dups || sack;
+}
+
 static bool loss_signalled_since(const tcpdiag_flow *f, const resend *r)
 {
     int64_t since = r->before.last_ns;
-    bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
-    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
-    bool sack = in->sack_high_known && tcpdiag_seq_gt(in->sack_high, r->seq) && in->sack_ns >= since;
     /* Data sent after this one's latest transmission has arrived (RACK). */
     bool later_arrived = f->delivered_xmit_ns > since;
-    return dups || sack || later_arrived;
+    return gap_reported_since(f, r, since, true) || later_arrived;
 }
 
 /* Re-sends since the oldest unacknowledged data: a loss episode is under way. */
@@ -309,13 +316,7 @@ static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r)
  * acknowledged). */
 static bool recovering_behind_gap(const tcpdiag_flow *f, const resend *r)
 {
-    if (!r->hole_frame)
-        return false;
-    int64_t since = r->before.first_ns - RTO_FLOOR_NS;
-    bool dups = f->dup_acks >= r->ctx->cfg->dup_ack_threshold && f->dup_ack_ns >= since;
-    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
-    bool sack = in->sack_high_known && in->sack_ns >= since;
-    return dups || sack;
+    return r->hole_frame && gap_reported_since(f, r, r->before.first_ns - RTO_FLOOR_NS, false);
 }
 
 static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
@@ -622,7 +623,7 @@ static void propose_path(candidates *cs, tcpdiag_flow *f, const resend *r, uint1
      * of it acknowledged: the sender re-cut it after its full-size copies
      * kept vanishing (no ICMP told it to). */
     if (in->recut_frame && !in->icmp_ptb_frame && r->before.first_frame && r->before.first_frame < in->recut_frame &&
-        cut_smaller(len, full_len(f, r)) && !(r->before.flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED))) {
+        cut_smaller(len, full_len(f, r)) && still_stuck(f, r)) {
         propose(cs, EV_RESENT_SMALLER, TCPDIAG_CAUSE_PMTU_BLACKHOLE, TCPDIAG_WHERE_AFTER_TAP, in->recut_frame, len);
         return;
     }
