@@ -60,7 +60,7 @@ static gboolean stream_lookup(packet_info *pinfo, const tcpdiag_segment *seg, gu
  */
 #define STREAM_CACHE_SLOTS 4096u   /* a power of two; a collision only costs a lookup */
 typedef struct stream_entry {
-    tcpdiag_tuple key;   /* canonical: both directions share the entry */
+    tcpdiag_tuple key;   /* either direction: both share the entry */
     guint32       stream;
     gboolean      used;
 } stream_entry;
@@ -78,18 +78,15 @@ static gboolean stream_of(packet_info *pinfo, const tcpdiag_segment *seg, guint3
         return stream_lookup(pinfo, seg, stream);
     if (!stream_cache)
         stream_cache = g_new0(stream_entry, STREAM_CACHE_SLOTS);
-    tcpdiag_tuple key;
-    memset(&key, 0, sizeof key);
-    tcpdiag_tuple_canonical(&seg->tuple, &key);
-    stream_entry *e = &stream_cache[tcpdiag_tuple_hash(&key) & (STREAM_CACHE_SLOTS - 1)];
+    stream_entry *e = &stream_cache[tcpdiag_tuple_hash_either(&seg->tuple) & (STREAM_CACHE_SLOTS - 1)];
     gboolean syn = seg->flags_known && (seg->flags & TCPDIAG_SYN);
-    if (!syn && e->used && tcpdiag_tuple_equal(&e->key, &key)) {
+    if (!syn && e->used && tcpdiag_tuple_equal_either(&e->key, &seg->tuple)) {
         *stream = e->stream;
         return TRUE;
     }
     if (!stream_lookup(pinfo, seg, stream))
         return FALSE;
-    e->key = key;
+    e->key = seg->tuple;
     e->stream = *stream;
     e->used = TRUE;
     return TRUE;

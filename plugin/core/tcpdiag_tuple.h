@@ -1,4 +1,4 @@
-/* tcpdiag_tuple.h - the 4-tuple of a TCP header: one key for both directions, hashing, orientation.
+/* tcpdiag_tuple.h - the 4-tuple of a TCP header: one hash for both directions, orientation.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,16 +10,11 @@
 
 #include "tcpdiag_segment.h"
 
-/* Both directions of a conversation map to the same key. */
-void tcpdiag_tuple_canonical(const tcpdiag_tuple *in, tcpdiag_tuple *key);
 bool tcpdiag_tuple_same_direction(const tcpdiag_tuple *a, const tcpdiag_tuple *b);
 void tcpdiag_tuple_reverse(const tcpdiag_tuple *in, tcpdiag_tuple *out);
-/* GHashTable callbacks for canonical keys. */
-guint tcpdiag_tuple_hash(gconstpointer p);
-gboolean tcpdiag_tuple_equal(gconstpointer a, gconstpointer b);
 /* GHashTable callbacks for tuples in either direction: a conversation's own
  * (oriented) tuple can be the key, and a header of either direction finds
- * it. The hash is that of the canonical key. */
+ * it. Both directions hash alike. */
 guint tcpdiag_tuple_hash_either(gconstpointer p);
 gboolean tcpdiag_tuple_equal_either(gconstpointer a, gconstpointer b);
 
