@@ -61,12 +61,27 @@ static gboolean no_field_primed(void)
     return tcpdiag_info && tcpdiag_info->ref_type == HF_REF_TYPE_NONE;
 }
 
+/* Whether one of the fields is referenced. Most sets are read whole (none of
+ * their fields is), so fields are taken four at a time and their reference
+ * types ORed (NONE is 0): half the instructions of a test per field. */
+#define FIELDS_AT_ONCE 4
+G_STATIC_ASSERT(HF_REF_TYPE_NONE == 0);
+static gboolean any_referenced(const header_field_info *const *info, size_t count)
+{
+    size_t i = 0;
+    for (; i + FIELDS_AT_ONCE <= count; i += FIELDS_AT_ONCE)
+        if (info[i]->ref_type | info[i + 1]->ref_type | info[i + 2]->ref_type | info[i + 3]->ref_type)
+            return TRUE;
+    for (; i < count; i++)
+        if (info[i]->ref_type != HF_REF_TYPE_NONE)
+            return TRUE;
+    return FALSE;
+}
+
 static gboolean referenced_in(tcpdiag_field_set *set)
 {
     set->asked_in = frame_counter;
-    set->answer = FALSE;
-    for (size_t i = 0; i < set->count && !set->answer; i++)
-        set->answer = set->info[i]->ref_type != HF_REF_TYPE_NONE;
+    set->answer = any_referenced(set->info, set->count);
     return set->answer;
 }
 
