@@ -11,11 +11,18 @@ static size_t addr_len(const tcpdiag_tuple *t)
     return t->family == 6 ? 16 : 4;
 }
 
+/* Compared at a length the compiler knows, so that it inlines the compare
+ * (a length chosen at run time is a call to the library's memcmp, which
+ * costs more than the rest of a conversation lookup). */
+static bool addr_equal(const uint8_t *a, const uint8_t *b, uint8_t family)
+{
+    return family == 6 ? memcmp(a, b, 16) == 0 : memcmp(a, b, 4) == 0;
+}
+
 bool tcpdiag_tuple_same_direction(const tcpdiag_tuple *a, const tcpdiag_tuple *b)
 {
-    size_t len = addr_len(a);
     return a->family == b->family && a->sport == b->sport && a->dport == b->dport &&
-           memcmp(a->src, b->src, len) == 0 && memcmp(a->dst, b->dst, len) == 0;
+           addr_equal(a->src, b->src, a->family) && addr_equal(a->dst, b->dst, a->family);
 }
 
 void tcpdiag_tuple_reverse(const tcpdiag_tuple *in, tcpdiag_tuple *out)
@@ -57,9 +64,8 @@ guint tcpdiag_tuple_hash_either(gconstpointer p)
 /* `a` is `b` seen from the other end. */
 static bool opposite_direction(const tcpdiag_tuple *a, const tcpdiag_tuple *b)
 {
-    size_t len = addr_len(a);
     return a->family == b->family && a->sport == b->dport && a->dport == b->sport &&
-           memcmp(a->src, b->dst, len) == 0 && memcmp(a->dst, b->src, len) == 0;
+           addr_equal(a->src, b->dst, a->family) && addr_equal(a->dst, b->src, a->family);
 }
 
 gboolean tcpdiag_tuple_equal_either(gconstpointer a, gconstpointer b)
