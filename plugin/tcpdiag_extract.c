@@ -65,11 +65,16 @@ typedef struct stream_entry {
     gboolean      used;
 } stream_entry;
 static stream_entry *stream_cache;
+/* The entry used last: most headers follow one of the same conversation, and
+ * an entry holding this tuple is the one its hash selects, so comparing with
+ * it first skips the hash. */
+static stream_entry *last_entry;
 
 void tcpdiag_extract_reset(void)
 {
     g_free(stream_cache);
     stream_cache = NULL;
+    last_entry = NULL;
 }
 
 static gboolean stream_of(packet_info *pinfo, const tcpdiag_segment *seg, guint32 *stream)
@@ -78,9 +83,15 @@ static gboolean stream_of(packet_info *pinfo, const tcpdiag_segment *seg, guint3
         return stream_lookup(pinfo, seg, stream);
     if (!stream_cache)
         stream_cache = g_new0(stream_entry, STREAM_CACHE_SLOTS);
-    stream_entry *e = &stream_cache[tcpdiag_tuple_hash_either(&seg->tuple) & (STREAM_CACHE_SLOTS - 1)];
     gboolean syn = seg->flags_known && (seg->flags & TCPDIAG_SYN);
-    if (!syn && e->used && tcpdiag_tuple_equal_either(&e->key, &seg->tuple)) {
+    stream_entry *e = last_entry;
+    gboolean held = e && tcpdiag_tuple_equal_either(&e->key, &seg->tuple);
+    if (!held) {
+        e = &stream_cache[tcpdiag_tuple_hash_either(&seg->tuple) & (STREAM_CACHE_SLOTS - 1)];
+        held = e->used && tcpdiag_tuple_equal_either(&e->key, &seg->tuple);
+    }
+    if (!syn && held) {
+        last_entry = e;
         *stream = e->stream;
         return TRUE;
     }
@@ -89,6 +100,7 @@ static gboolean stream_of(packet_info *pinfo, const tcpdiag_segment *seg, guint3
     e->key = seg->tuple;
     e->stream = *stream;
     e->used = TRUE;
+    last_entry = e;
     return TRUE;
 }
 

@@ -43,7 +43,7 @@ static bool is_syn_of(const tcpdiag_conv *c, const tcpdiag_segment *seg)
  * refuse a connection that is still opening. */
 static void process_quoted(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcpdiag_verdict *out)
 {
-    conv_private *p = g_hash_table_lookup(t->by_tuple, &seg->tuple);
+    conv_private *p = tcpdiag_conv_find(t, &seg->tuple);
     out->quoted = true;
     out->icmp_type = seg->icmp_type;
     out->icmp_code = seg->icmp_code;
@@ -135,7 +135,7 @@ void tcpdiag_tracker_process(tcpdiag_tracker *t, const tcpdiag_segment *seg, tcp
     f.bare_syn = f.syn && !f.ack && !f.rst;
     f.synack = f.syn && f.ack && !f.rst;
 
-    conv_private *p = g_hash_table_lookup(t->by_tuple, &seg->tuple);
+    conv_private *p = tcpdiag_conv_find(t, &seg->tuple);
     if (seg->ip_frag == TCPDIAG_FRAG_FIRST) {
         /* Only the TCP header of a datagram that was never reassembled here:
          * not a segment the receiver got, but worth remembering as sent. */

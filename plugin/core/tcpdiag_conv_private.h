@@ -26,6 +26,9 @@ struct tcpdiag_tracker {
     /* Either direction's tuple -> newest conversation on it; the key is
      * that conversation's own tuple (no copy). */
     GHashTable    *by_tuple;
+    /* The conversation by_tuple gave or took last (NULL: none): the next
+     * header is most often of the same one (tcpdiag_conv_find). */
+    struct conv_private *last_found;
     /* By id (ids run from 0 and are never reused): the conversation held
      * in memory (owned), NULL once the cap dropped it. 8 bytes an id, where
      * a hash table by id took about 26 a conversation. */
@@ -90,6 +93,8 @@ static inline const tcpdiag_syn_record *syn_records(const tcpdiag_conv *c, tcpdi
 
 /* tcpdiag_conv_table.c */
 conv_private *tcpdiag_conv_create(tcpdiag_tracker *t, const tcpdiag_segment *seg);
+/* The newest conversation on this tuple (either direction), NULL when none. */
+conv_private *tcpdiag_conv_find(tcpdiag_tracker *t, const tcpdiag_tuple *tuple);
 /* The conversation just had a segment: it becomes the most recently active. */
 void tcpdiag_conv_touch(tcpdiag_tracker *t, conv_private *p);
 /* A bare SYN on a known 4-tuple opens a new conversation. */
