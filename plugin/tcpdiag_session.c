@@ -175,9 +175,8 @@ static gboolean analyse_frame(tvbuff_t *frame, proto_tree *tree, packet_info *pi
         return FALSE;
     index_frame(pinfo->num, headers.count);
     for (guint i = 0; i < n; i++) {
-        tcpdiag_verdict v;
+        tcpdiag_verdict v;   /* the tracker clears both */
         tcpdiag_retrans_info info;
-        memset(&v, 0, sizeof v);
         tcpdiag_tracker_process(tracker, &segs[i], &v, &info);
         store_header(&v, &info, i + 1 < n);
     }
