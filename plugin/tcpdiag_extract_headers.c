@@ -10,8 +10,7 @@
 #include "tcpdiag_extract_headers.h"
 #include "tcpdiag_compat.h"
 
-#include <epan/in_cksum.h>
-
+#include "core/tcpdiag_cksum.h"
 #include "tcpdiag_wire.h"
 
 /* The captured bytes from `off` on, at most `want`; *got says how many (0: none). */
@@ -26,12 +25,9 @@ gboolean tcpdiag_eth_is_linux_loopback(tvbuff_t *tvb, gint off)
 {
     gint got;
     const guint8 *p = tcpdiag_captured_bytes(tvb, off, ETH_ADDRS_LEN, &got);
-    if (got < ETH_ADDRS_LEN)
-        return FALSE;
-    for (gint i = 0; i < ETH_ADDRS_LEN; i++)
-        if (p[i] != 0)
-            return FALSE;
-    return TRUE;
+    /* A compare of a known length is inlined: cheaper than a loop over the bytes. */
+    static const guint8 no_addresses[ETH_ADDRS_LEN];
+    return got == ETH_ADDRS_LEN && memcmp(p, no_addresses, ETH_ADDRS_LEN) == 0;
 }
 
 /* Addresses, datagram facts and where the IP datagram ends; FALSE when the header is cut. */
@@ -205,14 +201,13 @@ tcpdiag_checksum tcpdiag_verify_checksum(tvbuff_t *tvb, gint off, gint end, cons
         pseudo[39] = IP_PROTO_TCP;
         plen = PSEUDO_HDR_V6;
     }
-    vec_t vec[2];
-    SET_CKSUM_VEC_PTR(vec[0], pseudo, plen);
-    SET_CKSUM_VEC_TVB(vec[1], tvb, off, tcp_len);
-    if (in_cksum(vec, 2) == 0)
+    /* The pseudo-header's length is even, as tcpdiag_cksum_add() wants of all but the last piece. */
+    uint64_t pseudo_part = tcpdiag_cksum_add(0, pseudo, (size_t)plen);
+    if (tcpdiag_cksum_finish(tcpdiag_cksum_add(pseudo_part, tvb_get_ptr(tvb, off, tcp_len), (size_t)tcp_len)) == 0)
         return TCPDIAG_CSUM_GOOD;
     /* Offload leaves the folded pseudo-header sum (or its complement) in the field. */
     guint16 stored = tvb_get_ntohs(tvb, off + TCP_OFF_CHECKSUM);
-    guint16 pseudo_only = (guint16)in_cksum(vec, 1);
+    guint16 pseudo_only = tcpdiag_cksum_finish(pseudo_part);
     guint16 pseudo_sum = (guint16)~pseudo_only;
     if (stored == pseudo_sum || stored == pseudo_only)
         return TCPDIAG_CSUM_PARTIAL;
