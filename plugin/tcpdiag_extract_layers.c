@@ -360,9 +360,10 @@ gboolean tcpdiag_extract_layers(tvbuff_t *frame, packet_info *pinfo, tcpdiag_seg
     if (!pinfo->layers || !kind_by_proto)
         return FALSE;
     gboolean complete = TRUE;
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && n < max; f = wmem_list_frame_next(f)) {
+    wmem_list_frame_t *next;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && n < max; f = next) {
         layer_kind kind = kind_of(f);
-        wmem_list_frame_t *next = wmem_list_frame_next(f);
+        next = wmem_list_frame_next(f);
         gboolean ok = TRUE;
         switch (kind) {
         case LAYER_IP:
