@@ -166,6 +166,16 @@ static tcpdiag_tally_host *host_entry(tcpdiag_tally *t, const tcpdiag_tuple *tup
     return e;
 }
 
+/* A row's host entry, looked up once per row and role (most headers count
+ * at one or two, so the lookup was the tally's largest cost): a row's tuple
+ * never changes, and entries are dropped only with the rows (tcpdiag_tally_reset). */
+static tcpdiag_tally_host *row_host(tcpdiag_tally *t, tcpdiag_tally_conn *row, int role)
+{
+    if (!row->host[role])
+        row->host[role] = host_entry(t, &row->tuple, role);
+    return row->host[role];
+}
+
 const tcpdiag_tally_host *tcpdiag_tally_host_of(const tcpdiag_tally *t, const tcpdiag_host *h)
 {
     return g_hash_table_lookup(t->hosts, h);
@@ -239,7 +249,7 @@ static void note_client_syn(tcpdiag_tally *t, tcpdiag_tally_conn *row, const tcp
         return;
     if (row->gave_up) {   /* it had not given up after all */
         row->gave_up = FALSE;
-        host_entry(t, &row->tuple, TCPDIAG_CLIENT)->mib.attempt_fails--;
+        row_host(t, row, TCPDIAG_CLIENT)->mib.attempt_fails--;
     }
     row->syn_wait_ns = row->syns ? now - row->last_syn_ns : 0;
     row->last_syn_ns = now;
@@ -264,7 +274,7 @@ void tcpdiag_tally_settle(tcpdiag_tally *t)
             continue;
         c->gave_up = TRUE;
         c->state[TCPDIAG_CLIENT] = TCPDIAG_STATE_CLOSED;
-        host_entry(t, &c->tuple, TCPDIAG_CLIENT)->mib.attempt_fails++;
+        row_host(t, c, TCPDIAG_CLIENT)->mib.attempt_fails++;
     }
 }
 
@@ -293,7 +303,7 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
         mib_event ev = mib_event_of(before[role], after[role]);
         if (ev == MIB_NONE)
             continue;
-        tcpdiag_mib *mib = &host_entry(t, &row->tuple, role)->mib;
+        tcpdiag_mib *mib = &row_host(t, row, role)->mib;
         gboolean sender = (role == TCPDIAG_SERVER) == v->from_server && !v->quoted;
         if (ev == MIB_ACTIVE_OPEN && sender && v->retrans_kind == TCPDIAG_RK_SYN && row->attempt_failed[role]) {
             /* It re-sent the same SYN: the ICMP error that looked fatal was
@@ -311,7 +321,7 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
      * datagram that never reassembles never reaches the receiver's TCP. */
     if (!v->quoted) {
         int sender = v->from_server ? TCPDIAG_SERVER : TCPDIAG_CLIENT;
-        tcpdiag_mib *out = &host_entry(t, &row->tuple, sender)->mib;
+        tcpdiag_mib *out = &row_host(t, row, sender)->mib;
         if (!v->fragment_completion) {
             row->sent[sender]++;
             if (v->retrans_kind != TCPDIAG_RK_NONE) {
@@ -322,7 +332,7 @@ const tcpdiag_tally_conn *tcpdiag_tally_add(tcpdiag_tally *t, packet_info *pinfo
             }
         }
         if (!v->first_fragment)
-            host_entry(t, &row->tuple, 1 - sender)->mib.in_segs++;
+            row_host(t, row, 1 - sender)->mib.in_segs++;
     }
     count_listener(t, row, v, pinfo->num);
     return row;

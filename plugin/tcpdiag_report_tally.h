@@ -49,6 +49,8 @@ typedef struct tcpdiag_tally_conn {
     guint16       syns;
     gint64        last_syn_ns, syn_wait_ns;   /* latest SYN; the wait before it */
     gboolean      gave_up;        /* settled: no SYN came when the next retry was due */
+    /* The hosts' entries by role, once looked up (tcpdiag_tally_host; NULL: not yet). */
+    struct tcpdiag_tally_host *host[2];
 } tcpdiag_tally_conn;
 
 /* A listening socket the capture shows: a SYN-ACK proves it; a SYN not
