@@ -135,6 +135,9 @@ uint16_t tcpdiag_link_mss(tcpdiag_link link, uint8_t family)
 tcpdiag_mss_risk tcpdiag_mss_risk_of(uint16_t reasons, tcpdiag_pmtud pmtud)
 {
     tcpdiag_mss_risk risk = TCPDIAG_MSS_RISK_NONE;
+    /* Every header asks (fill), and most conversations have no reason at all. */
+    if (!reasons)
+        return risk;
     for (int r = 0; r < TCPDIAG_MSSR_COUNT; r++) {
         if (!(reasons & (1u << r)))
             continue;
