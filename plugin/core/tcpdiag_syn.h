@@ -33,12 +33,34 @@ typedef enum tcpdiag_option_use {
     TCPDIAG_OPTION_ON,         /* both SYNs carried it */
 } tcpdiag_option_use;
 
+/* Both rules below are asked several times for every header (the MSS
+ * verdict, window scaling): inline, they cost a few instructions, where a
+ * call cost more than the rule. */
+static inline bool tcpdiag_syn_carries(const tcpdiag_syn_record *r, uint8_t opt)
+{
+    return (r->options & opt) != 0;
+}
+
 /* Whether option `opt` (one enum tcpdiag_option_flag bit) is in use on the
  * connection, from the client's and the server's records. */
-tcpdiag_option_use tcpdiag_syn_option_use(const tcpdiag_syn_record syn[2], uint8_t opt);
+static inline tcpdiag_option_use tcpdiag_syn_option_use(const tcpdiag_syn_record syn[2], uint8_t opt)
+{
+    if (!syn[0].seen || !syn[1].seen)
+        return TCPDIAG_OPTION_UNDECIDED;
+    if (tcpdiag_syn_carries(&syn[0], opt) && tcpdiag_syn_carries(&syn[1], opt))
+        return TCPDIAG_OPTION_ON;
+    /* A side that lacks it off for sure only when its options were all captured. */
+    for (int side = 0; side < 2; side++)
+        if (!tcpdiag_syn_carries(&syn[side], opt) && !syn[side].options_cut)
+            return TCPDIAG_OPTION_OFF;
+    return TCPDIAG_OPTION_UNDECIDED;
+}
 
 /* The MSS this side announced is known: its SYN was captured with the
  * option, or captured whole without it. */
-bool tcpdiag_syn_mss_known(const tcpdiag_syn_record *r);
+static inline bool tcpdiag_syn_mss_known(const tcpdiag_syn_record *r)
+{
+    return r->seen && (tcpdiag_syn_carries(r, TCPDIAG_OPT_MSS) || !r->options_cut);
+}
 
 #endif
