@@ -72,6 +72,10 @@ typedef struct tcpdiag_flow_incidents {
     int64_t    zero_window_ns;
     int64_t    window_full_ns;
     int64_t    sack_ns;
+    /* The sender's latest segment that came after a silence long enough for
+     * several timeouts (see RECUT_AFTER_NS), and its sequence number. */
+    int64_t    quiet_end_ns;
+    uint32_t   quiet_end_seq;
     uint32_t   icmp_ptb_frame;
     uint32_t   icmp_ptb_mtu;
     uint32_t   ip_id_gaps;        /* datagrams of this sender that never reached the tap */

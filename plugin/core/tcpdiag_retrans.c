@@ -564,6 +564,19 @@ static bool still_stuck(const tcpdiag_flow *f, const resend *r)
            !(r->before.flags & (TCPDIAG_TX_ACKED | TCPDIAG_TX_SACKED));
 }
 
+/* Behind a black hole from the start, the tap sees neither the full-size
+ * data nor its timed-out copies: the sender is silent for as long as those
+ * timeouts take, then its first re-cut segments arrive and only they reveal
+ * the gap. So the gap counts as old when it opened in the burst that ended
+ * such a silence, at or after where that burst began, and nothing this
+ * sender ever got through here was full-size for its receiver. */
+static bool resumed_cut_after_silence(const tcpdiag_flow *f, const resend *r)
+{
+    const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
+    return in->quiet_end_ns && r->before.first_ns >= in->quiet_end_ns &&
+           tcpdiag_seq_geq(r->seq, in->quiet_end_seq) && cut_smaller(f->max_seg_len, r->ctx->peer_mss);
+}
+
 /* The sender lowered its segment size: a full-size range that never
  * arrived is re-sent cut smaller; or, where the capture never saw the
  * originals, a gap of several segments waited through repeated timeouts
@@ -577,8 +590,9 @@ static void note_recut(tcpdiag_flow *f, const resend *r)
         return;
     uint32_t was = r->before.end - r->before.seq, now = r->old_end - r->seq;
     bool resent_cut = r->original_seen && r->seq == r->before.seq && full_size(f, was) && cut_smaller(now, was);
+    bool waited = r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS || resumed_cut_after_silence(f, r);
     bool gap_filled_cut = r->hole_frame && r->hole_len >= 2 * now && r->ctx->peer_mss > SMALL_DATAGRAM_MAX &&
-                          cut_smaller(now, r->ctx->peer_mss) && r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS;
+                          cut_smaller(now, r->ctx->peer_mss) && waited;
     if (resent_cut || gap_filled_cut)
         tcpdiag_flow_incidents_to_note(f)->recut_frame = r->seg->frame;
 }
@@ -952,6 +966,16 @@ static void resent_space(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, co
     f->retrans_segs++;
 }
 
+/* Data after a silence as long as the re-cut needs (see resumed_cut_after_silence). */
+static void note_silence_end(tcpdiag_flow *f, const tcpdiag_segment *seg)
+{
+    if (!f->last_send_ns || seg->payload_len == 0 || seg->time_ns - f->last_send_ns < RECUT_AFTER_NS)
+        return;
+    tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_to_note(f);
+    in->quiet_end_ns = seg->time_ns;
+    in->quiet_end_seq = seg->seq;
+}
+
 /* Why a re-send the receiver reports as received twice (DSACK) was made. */
 static tcpdiag_cause unneeded_cause(const tcpdiag_dsack *dsack, const tcpdiag_flow *acks_sender)
 {
@@ -969,8 +993,10 @@ void tcpdiag_retrans_process(const tcpdiag_retrans_context *ctx, tcpdiag_flow *o
                              tcpdiag_flow *back_flow, const tcpdiag_segment *seg,
                              tcpdiag_retrans_info *info)
 {
-    if (out_flow)
+    if (out_flow) {
+        note_silence_end(out_flow, seg);
         tcpdiag_flow_note_sent(out_flow, seg);
+    }
     if (back_flow) {
         tcpdiag_dsack dsack = { 0 };
         info->unneeded = tcpdiag_flow_take_ack(back_flow, seg, &dsack);

@@ -643,6 +643,43 @@ static void pmtu_blackhole_behind_it(void)
     done(&s);
 }
 
+/* The same black hole from the start, behind it, where the gap shows only
+ * when the cut pieces arrive (the lab's IPv4 download, client-side tap, MTU
+ * probing): the client asks (frame 4), the server only ACKs (frame 5), then
+ * nothing arrives from it for 6.5 s: its full-size answer and every
+ * timed-out copy vanish. Its first 512-byte piece [501,1013) (frame 6) is
+ * new data to this tap; the next one it sees, at 15001 (frame 8), reveals a
+ * 14 kB gap, filled 1 ms later with 512-byte pieces (frame 9). The gap is
+ * only 1 ms old here, but it opened in the burst that ended a silence of
+ * several timeouts, at or after where that burst began, and nothing the
+ * server got through was near the 1460 the client offered: the server cut
+ * its segments, a black hole (evidence frame 9). The same after a 6.5 s
+ * silence whose first piece was full-size (1448) is plain loss before the
+ * capture point, and so is a 512-byte gap fill without the silence. */
+static void pmtu_blackhole_silence_then_cut(void)
+{
+    for (int variant = 0; variant < 3; variant++) {
+        sim s;
+        open_conn_mss(&s, 1460);
+        tx(&s, C, PA, 101, 501, 100, 1 * MS);
+        tx(&s, S, A, 501, 201, 0, 2 * MS);
+        uint32_t first = variant == 1 ? 1448 : 512;
+        tx(&s, S, A, 501, 201, first, variant == 2 ? 10 * MS : 6500 * MS);
+        tx(&s, C, A, 201, 501 + first, 0, 0);
+        tx(&s, S, A, 15001, 201, 512, 0);
+        const tcpdiag_retrans_info *r = tx(&s, S, A, 501 + first, 201, 512, 1 * MS);
+        if (variant == 0) {
+            FIRST(r, PMTU_BLACKHOLE);
+            CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "resent_smaller");
+            CHECK_EQ_INT(r->cause[0].frame, 9);
+        } else {
+            FIRST(r, SEGMENT_LOST);
+            CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "gap_before_tap");
+        }
+        done(&s);
+    }
+}
+
 /* Behind the losses, near the receiver (the lab's tbf runs, client-side
  * tap): [2101,3101) never arrives, the receiver SACKs [3101,4101) three
  * times (frames 7-9): the sender is in fast recovery. Then [5101,6101) is
@@ -1217,6 +1254,7 @@ int main(void)
     burst_took_a_short_segment_too();
     pmtu_blackhole_resent_smaller();
     pmtu_blackhole_behind_it();
+    pmtu_blackhole_silence_then_cut();
     gap_filled_during_fast_recovery();
     receiver_window_full();
     snaplen_cut_options();
