@@ -590,9 +590,9 @@ static void note_recut(tcpdiag_flow *f, const resend *r)
         return;
     uint32_t was = r->before.end - r->before.seq, now = r->old_end - r->seq;
     bool resent_cut = r->original_seen && r->seq == r->before.seq && full_size(f, was) && cut_smaller(now, was);
-    bool waited = r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS || resumed_cut_after_silence(f, r);
     bool gap_filled_cut = r->hole_frame && r->hole_len >= 2 * now && r->ctx->peer_mss > SMALL_DATAGRAM_MAX &&
-                          cut_smaller(now, r->ctx->peer_mss) && waited;
+                          cut_smaller(now, r->ctx->peer_mss) &&
+                          (r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS || resumed_cut_after_silence(f, r));
     if (resent_cut || gap_filled_cut)
         tcpdiag_flow_incidents_to_note(f)->recut_frame = r->seg->frame;
 }
