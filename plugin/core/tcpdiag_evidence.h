@@ -30,6 +30,7 @@ typedef enum tcpdiag_evidence {
     EV_IP_ID_GAP_AFTER,         /* the receiver's IP IDs skipped after the original */
     EV_WINDOW_FILLED,           /* the data in flight filled the receiver's window */
     EV_GAP_BEFORE_TAP,          /* the original never passed the capture point */
+    EV_ID_SKIPPED_BEFORE,       /* first seen here, right after a datagram of the sender that never passed */
     EV_PATH_MOSTLY_REORDERS,    /* most of this flow's fast re-sends were reordering */
     EV_IP_ID_GAP_EARLIER,       /* the receiver's IP IDs skipped earlier (lossy return path) */
     EV_NEVER_ACKED,             /* the original passed and was never acknowledged */

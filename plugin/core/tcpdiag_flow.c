@@ -471,6 +471,8 @@ void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
             f->incidents->ip_id_gaps--;
         if (step == 0 || step > 0x8000)
             return;  /* a duplicate or an older datagram: keep the run */
+        if (f->ip_id_run < TCPDIAG_IP_ID_RUN_PROVEN)
+            f->ip_id_run = step == 1 ? (uint8_t)(f->ip_id_run + 1u) : 0;
     }
     f->ip_id_known = true;
     f->last_ip_id = seg->ip_id;

@@ -158,6 +158,10 @@ struct tcpdiag_flow {
 
     /* ---- smaller: the sender ---- */
     uint16_t   last_ip_id;
+    /* IP IDs exactly one apart in a row, counted up to TCPDIAG_IP_ID_RUN_PROVEN
+     * and kept there: then the sender numbers this connection's datagrams one
+     * by one (Linux), not from a counter other traffic shares. */
+    uint8_t    ip_id_run;
     bool       snd_max_known;
     bool       rate_warned;
     bool       ip_id_known;
@@ -170,6 +174,14 @@ struct tcpdiag_flow {
 };
 
 typedef struct tcpdiag_flow tcpdiag_flow;
+
+/* Eight datagrams numbered one after the other: a counter shared with other
+ * connections of a busy host rarely gives that many in a row. */
+#define TCPDIAG_IP_ID_RUN_PROVEN 8
+static inline bool tcpdiag_flow_ip_ids_per_connection(const tcpdiag_flow *f)
+{
+    return f->ip_id_run >= TCPDIAG_IP_ID_RUN_PROVEN;
+}
 
 /* A flow's incidents to read: all zero (a shared constant) while it has had none. */
 extern const tcpdiag_flow_incidents tcpdiag_flow_no_incidents;

@@ -726,6 +726,60 @@ static void timer_after_stale_sack(void)
     done(&s);
 }
 
+/* Behind a bottleneck that dropped the tail (the lab's far tap): the client
+ * numbers its datagrams one by one (frames 4-13, IDs one apart, 1000-byte
+ * segments under the 1460 MSS both SYNs announced). Datagram ID 12 never
+ * arrives; ID 13 (frame 14) carries [10101,11101), exactly where the data
+ * seen here ended, 0.5 ms after frame 13. Hand reasoning: the missing
+ * datagram left between frames 13 and 14; it cannot have carried data
+ * before 10101 unseen (the tap would see a gap), so it carried [10101, ...)
+ * or later data, and frame 14 sends [10101,11101) again: a retransmission
+ * whose original was lost before the capture point (evidence frame 13, the
+ * datagram before the one that vanished). The sender was answering ACKs
+ * 0.5 ms after its previous datagram: kind fast, not a timer. Controls that
+ * must stay new data: two numbers skipped (a host refusing its own datagram
+ * retries the same data under new numbers); no run of one-apart IDs yet (a
+ * counter shared with other traffic); a frame above the MSS before (offload
+ * at the capture point: one frame, several numbers); the datagram before
+ * was a re-send of older data, not the one that carried the end. */
+static void tail_lost_before_tap_by_ip_id(void)
+{
+    enum { PLAIN, TWO_SKIPPED, UNPROVEN, OFFLOAD, AFTER_RESEND, VARIANTS };
+    static const char *const names[VARIANTS] = { "one skipped", "two skipped", "no run of one-apart IDs",
+                                                  "a frame above the MSS", "after a re-send" };
+    for (int v = 0; v < VARIANTS; v++) {
+        sim s;
+        open_conn_mss(&s, 1460);
+        check_context("%s", names[v]);
+        uint32_t seq = 101;
+        int segs = v == UNPROVEN ? 4 : 10;
+        for (int i = 0; i < segs; i++, seq += 1000) {
+            uint32_t len = v == OFFLOAD && i == 0 ? 2920 : 1000;
+            tx(&s, C, PA, seq, 501, len, 500000);
+            seq += len - 1000;
+        }
+        if (v == AFTER_RESEND)
+            tx(&s, C, PA, 101, 501, 1000, 500000);
+        s.ip_id[C] += v == TWO_SKIPPED ? 2 : 1;
+        const tcpdiag_retrans_info *r = tx(&s, C, PA, seq, 501, 1000, 500000);
+        if (v != PLAIN) {
+            CHECK(r->kind == TCPDIAG_RK_NONE);
+            done(&s);
+            continue;
+        }
+        KIND(r, FAST);
+        CHECK_EQ_INT(r->attempt, 1);
+        CHECK(!r->original_known);
+        FIRST(r, SEGMENT_LOST);
+        CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "ip_id_skipped_before");
+        CHECK_EQ_INT(r->cause[0].frame, 13);
+        CHECK_EQ_INT(r->cause[0].where, TCPDIAG_WHERE_BEFORE_TAP);
+        /* The next datagram, numbered on from it, is new data again. */
+        KIND(tx(&s, C, PA, seq + 1000, 501, 1000, 500000), NONE);
+        done(&s);
+    }
+}
+
 /* The receiver closed its window; data already in flight is re-sent with no
  * sign of loss: the receiver could not take it. */
 static void receiver_window_full(void)
@@ -1271,5 +1325,6 @@ int main(void)
     too_soon_for_a_timer();
     timer_after_stale_sack();
     fast_but_acknowledged();
+    tail_lost_before_tap_by_ip_id();
     return tcpdiag_check_finish("test_retrans");
 }
