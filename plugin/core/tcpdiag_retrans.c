@@ -305,10 +305,26 @@ static bool in_rto_recovery(tcpdiag_flow *f, const resend *r)
     return tcpdiag_seq_lt(r->seq, in->rto_recovery_end);
 }
 
-static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r)
+/* Room for a sender's pacing between the ACK it answers and its answer
+ * (Linux paces by the rate, BBR always: 2.4 ms per 1.1 kB segment at
+ * 3.7 Mbit/s, the lab's slowest bottleneck). */
+static const int64_t ACK_ANSWER_SLACK_NS = 20 * TCPDIAG_NS_PER_MS;
+
+/* No ACK can have made this re-send: the receiver was silent for longer
+ * than any fast path waits; or for longer than the sender takes to answer
+ * an ACK (twice the round trip, and a round trip plus pacing), while the
+ * copy before went out a timer's time ago (an RTO in the middle of a fast
+ * recovery, the duplicate ACKs having stopped). */
+static bool receiver_silent_for_timer(const tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
+    if (f->last_heard_ns <= 0)
+        return false;
     int64_t silent = r->seg->time_ns - f->last_heard_ns;
-    return f->last_heard_ns > 0 && silent >= RTO_FLOOR_NS && silent >= 2 * r->ctx->rtt_ns;
+    if (silent >= RTO_FLOOR_NS && silent >= 2 * r->ctx->rtt_ns)
+        return true;
+    int64_t rtt = MAX(MAX(r->ctx->rtt_ns, f->rtt_srtt_ns), f->rtt_latest_ns);
+    return info->interval_known && info->interval_ns >= RTO_FLOOR_NS && rtt > 0 && silent >= 2 * rtt &&
+           silent >= rtt + ACK_ANSWER_SLACK_NS;
 }
 
 /* Behind the loss a gap shows only when later data arrives, too late for
@@ -320,6 +336,9 @@ static bool recovering_behind_gap(const tcpdiag_flow *f, const resend *r)
 {
     return r->hole_frame && gap_reported_since(f, r, r->before.first_ns - RTO_FLOOR_NS, false);
 }
+
+static bool still_stuck(const tcpdiag_flow *f, const resend *r);
+static bool gap_filled_cut(const tcpdiag_flow *f, const resend *r);
 
 static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, const tcpdiag_retrans_info *info)
 {
@@ -335,13 +354,19 @@ static tcpdiag_retrans_kind classify_data(tcpdiag_flow *f, const resend *r, cons
     const tcpdiag_flow_incidents *in = tcpdiag_flow_incidents_of(f);
     if (in->icmp_ptb_frame && in->icmp_ptb_ns >= r->before.last_ns)
         return TCPDIAG_RK_PMTU;
+    /* Linux re-cuts its segments only after repeated timeouts: a gap filled
+     * that way is the timeout's recovery, whatever the receiver reports now
+     * (the capture point behind a black hole saw neither the originals nor
+     * the timer's first re-sends). */
+    if (!in->icmp_ptb_frame && still_stuck(f, r) && gap_filled_cut(f, r))
+        return TCPDIAG_RK_RTO;
     if (info->interval_known && info->interval_ns < TIMER_FLOOR_NS)
         return TCPDIAG_RK_FAST;
     /* Fast recovery re-sends as the receiver's ACKs come in; after a silence
      * longer than any fast path waits, the timer sent it, whatever the
      * receiver had signalled before (a black hole: small segments SACKed at
      * once, the full-size one re-sent only when the RTO fires). */
-    if (!receiver_silent_for_timer(f, r) && (loss_signalled_since(f, r) || recovering_behind_gap(f, r)))
+    if (!receiver_silent_for_timer(f, r, info) && (loss_signalled_since(f, r) || recovering_behind_gap(f, r)))
         return TCPDIAG_RK_FAST;
     /* Tail-loss probe (RFC 8985 7): first re-send of the last segment, sooner
      * than a retransmission timer, with no loss episode under way. */
@@ -585,6 +610,17 @@ static bool resumed_cut_after_silence(const tcpdiag_flow *f, const resend *r)
            tcpdiag_seq_geq(r->seq, in->quiet_end_seq) && cut_smaller(f->max_seg_len, r->ctx->peer_mss);
 }
 
+/* A gap of several segments that waited through repeated timeouts (or
+ * opened in the burst ending them) is filled with segments well below the
+ * receiver's MSS. */
+static bool gap_filled_cut(const tcpdiag_flow *f, const resend *r)
+{
+    uint32_t now = r->old_end - r->seq;
+    return r->hole_frame && r->hole_len >= 2 * now && r->ctx->peer_mss > SMALL_DATAGRAM_MAX &&
+           cut_smaller(now, r->ctx->peer_mss) &&
+           (r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS || resumed_cut_after_silence(f, r));
+}
+
 /* The sender lowered its segment size: a full-size range that never
  * arrived is re-sent cut smaller; or, where the capture never saw the
  * originals, a gap of several segments waited through repeated timeouts
@@ -598,10 +634,7 @@ static void note_recut(tcpdiag_flow *f, const resend *r)
         return;
     uint32_t was = r->before.end - r->before.seq, now = r->old_end - r->seq;
     bool resent_cut = r->original_seen && r->seq == r->before.seq && full_size(f, was) && cut_smaller(now, was);
-    bool gap_filled_cut = r->hole_frame && r->hole_len >= 2 * now && r->ctx->peer_mss > SMALL_DATAGRAM_MAX &&
-                          cut_smaller(now, r->ctx->peer_mss) &&
-                          (r->seg->time_ns - r->before.first_ns >= RECUT_AFTER_NS || resumed_cut_after_silence(f, r));
-    if (resent_cut || gap_filled_cut)
+    if (resent_cut || gap_filled_cut(f, r))
         tcpdiag_flow_incidents_to_note(f)->recut_frame = r->seg->frame;
 }
 

@@ -649,11 +649,14 @@ static void pmtu_blackhole_behind_it(void)
  * nothing arrives from it for 6.5 s: its full-size answer and every
  * timed-out copy vanish. Its first 512-byte piece [501,1013) (frame 6) is
  * new data to this tap; the next one it sees, at 15001 (frame 8), reveals a
- * 14 kB gap, filled 1 ms later with 512-byte pieces (frame 9). The gap is
- * only 1 ms old here, but it opened in the burst that ended a silence of
- * several timeouts, at or after where that burst began, and nothing the
- * server got through was near the 1460 the client offered: the server cut
- * its segments, a black hole (evidence frame 9). The same after a 6.5 s
+ * 14 kB gap, which the client SACKs past (frame 9); the gap is filled 1 ms
+ * later with 512-byte pieces (frame 10). The gap is only 1 ms old here,
+ * but it opened in the burst that ended a silence of several timeouts, at
+ * or after where that burst began, and nothing the server got through was
+ * near the 1460 the client offered: the server cut its segments, a black
+ * hole (evidence frame 10), and since Linux cuts only after repeated
+ * timeouts, the kind is rto (the kernel's Loss state) although the SACK
+ * asked for the data. The same after a 6.5 s
  * silence whose first piece was full-size (1448) is plain loss before the
  * capture point, and so is a 512-byte gap fill without the silence. */
 static void pmtu_blackhole_silence_then_cut(void)
@@ -667,11 +670,17 @@ static void pmtu_blackhole_silence_then_cut(void)
         tx(&s, S, A, 501, 201, first, variant == 2 ? 10 * MS : 6500 * MS);
         tx(&s, C, A, 201, 501 + first, 0, 0);
         tx(&s, S, A, 15001, 201, 512, 0);
+        tcpdiag_segment sack = mk(&s, C, A, 201, 501 + first, 0);
+        sack.sack_count = 1;
+        sack.sack[0] = (tcpdiag_sack_block){ 15001, 15513 };
+        sack.options = TCPDIAG_OPT_SACK;
+        feed(&s, &sack, 0);
         const tcpdiag_retrans_info *r = tx(&s, S, A, 501 + first, 201, 512, 1 * MS);
         if (variant == 0) {
             FIRST(r, PMTU_BLACKHOLE);
             CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "resent_smaller");
-            CHECK_EQ_INT(r->cause[0].frame, 9);
+            CHECK_EQ_INT(r->cause[0].frame, 10);
+            KIND(r, RTO);
         } else {
             FIRST(r, SEGMENT_LOST);
             CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "gap_before_tap");
@@ -704,6 +713,20 @@ static void gap_filled_during_fast_recovery(void)
     done(&s);
 }
 
+/* Frames 4-9 of a black hole seen by Linux (below): [201,1649) vanishes,
+ * the two small segments after it are SACKed. */
+static void full_size_lost_small_sacked(sim *s)
+{
+    open_conn(s);
+    tx(s, C, PA, 101, 501, 100, 1 * MS);
+    tx(s, S, A, 501, 201, 0, 20 * MS);
+    tx(s, C, PA, 201, 501, 1448, 1 * MS);
+    tx(s, C, PA, 1649, 501, 100, 0);
+    tx(s, C, PA, 1749, 501, 100, 0);
+    ack_sacking(s, 201, 1649, 1749, 20 * MS);
+    ack_sacking(s, 201, 1649, 1849, 0);
+}
+
 /* A path MTU black hole seen by Linux: the full-size [201,1649) (frame 5)
  * never arrives, the small segments after it are SACKed at once (frames
  * 6-8), and the big one is re-sent 250 ms later (frame 9). Hand reasoning:
@@ -714,14 +737,7 @@ static void gap_filled_during_fast_recovery(void)
 static void timer_after_stale_sack(void)
 {
     sim s;
-    open_conn(&s);
-    tx(&s, C, PA, 101, 501, 100, 1 * MS);
-    tx(&s, S, A, 501, 201, 0, 20 * MS);
-    tx(&s, C, PA, 201, 501, 1448, 1 * MS);
-    tx(&s, C, PA, 1649, 501, 100, 0);
-    tx(&s, C, PA, 1749, 501, 100, 0);
-    ack_sacking(&s, 201, 1649, 1749, 20 * MS);
-    ack_sacking(&s, 201, 1649, 1849, 0);
+    full_size_lost_small_sacked(&s);
     KIND(tx(&s, C, PA, 201, 501, 1448, 250 * MS), RTO);
     done(&s);
 }
@@ -776,6 +792,41 @@ static void tail_lost_before_tap_by_ip_id(void)
         CHECK_EQ_INT(r->cause[0].where, TCPDIAG_WHERE_BEFORE_TAP);
         /* The next datagram, numbered on from it, is new data again. */
         KIND(tx(&s, C, PA, seq + 1000, 501, 1000, 500000), NONE);
+        done(&s);
+    }
+}
+
+/* An RTO in the middle of a fast recovery, seen next to the sender: the
+ * full-size [201,1649) (frame 5) is lost, the receiver SACKs what follows
+ * (frames 8-9), the sender re-sends it 5 ms later (frame 10, fast). That
+ * copy is lost too. The receiver goes on SACKing the new data the sender
+ * sends (ten segments, each SACKed 8 ms later), then falls silent. 215 ms
+ * after frame 10 the sender sends [201,1649) a third time, 125 ms after the
+ * receiver's last SACK. Hand reasoning: a sender answers an ACK within a
+ * round trip (20 ms) and some pacing (20 ms at most); 125 ms after the last
+ * one, nothing the receiver sent made this re-send, and the copy before
+ * went out 215 ms ago, a timer's time (Linux's minimum 200 ms): the
+ * retransmission timer fired, kind rto (the kernel's Loss state). Control:
+ * the SACKs go on (23 segments), and the re-send 217 ms after frame 10
+ * comes 10 ms after the last SACK: it answers that SACK, kind fast. */
+static void timer_inside_fast_recovery(void)
+{
+    for (int late = 0; late < 2; late++) {
+        sim s;
+        check_context(late ? "125 ms after the last SACK" : "10 ms after the last SACK");
+        full_size_lost_small_sacked(&s);
+        KIND(tx(&s, C, PA, 201, 501, 1448, 5 * MS), FAST);
+        uint32_t seq = 1849;
+        for (int i = 0; i < (late ? 10 : 23); i++, seq += 100) {
+            tx(&s, C, PA, seq, 501, 100, 1 * MS);
+            ack_sacking(&s, 201, 1649, seq + 100, 8 * MS);
+        }
+        const tcpdiag_retrans_info *r = tx(&s, C, PA, 201, 501, 1448, late ? 125 * MS : 10 * MS);
+        CHECK(r->interval_known && r->interval_ns >= 200 * MS);
+        if (late)
+            KIND(r, RTO);
+        else
+            KIND(r, FAST);
         done(&s);
     }
 }
@@ -1326,5 +1377,6 @@ int main(void)
     timer_after_stale_sack();
     fast_but_acknowledged();
     tail_lost_before_tap_by_ip_id();
+    timer_inside_fast_recovery();
     return tcpdiag_check_finish("test_retrans");
 }
