@@ -299,6 +299,12 @@ static uint16_t cap16(uint32_t v)
     return v > 65535u ? 65535u : (uint16_t)v;
 }
 
+/* The smaller of two limits, where 0 means not known (not a limit). */
+static uint32_t smaller_known(uint32_t a, uint32_t b)
+{
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
 /* From the same rule the tracker scales windows by (tcpdiag_syn.h). */
 static uint8_t negotiated(const tcpdiag_syn_record syn[2])
 {
@@ -338,14 +344,10 @@ static void fill(const tcpdiag_mss_state *st, const tcpdiag_syn_record syn[2], t
     /* The most each side may send: its peer's MSS, the capture link and the
      * path MTU, whichever are known and smallest. */
     uint32_t path_mss = st->path_mtu ? mss_for_mtu(st->path_mtu, st->family) : 0;
-    for (int dir = 0; dir < 2; dir++) {
-        uint32_t limits[3] = { mss_used_by(st, syn, dir), out->link_mss, path_mss };
-        uint32_t best = 0;
-        for (int i = 0; i < 3; i++)
-            if (limits[i] && (!best || limits[i] < best))
-                best = limits[i];
-        out->send_mss[dir] = cap16(best);
-    }
+    /* The link's and the path's limits are the same both ways: taken once. */
+    uint32_t link_or_path = smaller_known(out->link_mss, path_mss);
+    for (int dir = 0; dir < 2; dir++)
+        out->send_mss[dir] = cap16(smaller_known(mss_used_by(st, syn, dir), link_or_path));
     out->reasons = st->reasons;
     out->path_mtu = st->path_mtu;
     out->icmp_frame = st->icmp_frame;
