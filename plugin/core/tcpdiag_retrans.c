@@ -1034,15 +1034,18 @@ typedef struct sent_before {
  * number skipped: a host's own firewall or full queue refusing a datagram
  * makes TCP try the same data again under a new number, often several times
  * in a row, and those tries are no retransmissions (every skip of 3 or more
- * there was one). Frames above the receiver's MSS mean segmentation offload
- * at the capture point, where one frame uses several numbers. */
+ * there was one). Not on a path seen reordering: there the missing datagram
+ * is as likely only late (11 of the 17 wrong ones in the tuning half, none
+ * of the 185 right). Frames above the receiver's MSS mean segmentation
+ * offload at the capture point, where one frame uses several numbers. */
 static bool sent_after_vanished(const tcpdiag_retrans_context *ctx, tcpdiag_flow *f, const tcpdiag_segment *seg,
                                 const sent_before *before)
 {
     if (seg->tuple.family != 4 || seg->ip_id == 0 || !before->ip_id_known ||
         (uint16_t)(seg->ip_id - before->ip_id) != 2 || !tcpdiag_flow_ip_ids_per_connection(f) ||
         !f->snd_max_known || seg->seq != f->snd_max || seg->ip_frag != TCPDIAG_FRAG_NONE ||
-        !ctx->peer_mss || f->max_seg_len > ctx->peer_mss || !f->tx_count)
+        !ctx->peer_mss || f->max_seg_len > ctx->peer_mss || !f->tx_count ||
+        tcpdiag_flow_incidents_of(f)->reorder_count)
         return false;
     const tcpdiag_tx *front = tcpdiag_flow_tx_at(f, f->tx_count - 1);
     return front->end == f->snd_max && front->first_frame == before->frame && front->last_frame == before->frame;

@@ -757,12 +757,15 @@ static void timer_after_stale_sack(void)
  * retries the same data under new numbers); no run of one-apart IDs yet (a
  * counter shared with other traffic); a frame above the MSS before (offload
  * at the capture point: one frame, several numbers); the datagram before
- * was a re-send of older data, not the one that carried the end. */
+ * was a re-send of older data, not the one that carried the end; the path
+ * reordered before (two segments arrived swapped, the older IP ID second:
+ * the missing datagram may only be late). */
 static void tail_lost_before_tap_by_ip_id(void)
 {
-    enum { PLAIN, TWO_SKIPPED, UNPROVEN, OFFLOAD, AFTER_RESEND, VARIANTS };
+    enum { PLAIN, TWO_SKIPPED, UNPROVEN, OFFLOAD, AFTER_RESEND, REORDERED, VARIANTS };
     static const char *const names[VARIANTS] = { "one skipped", "two skipped", "no run of one-apart IDs",
-                                                  "a frame above the MSS", "after a re-send" };
+                                                  "a frame above the MSS", "after a re-send",
+                                                  "on a path that reordered" };
     for (int v = 0; v < VARIANTS; v++) {
         sim s;
         open_conn_mss(&s, 1460);
@@ -776,6 +779,14 @@ static void tail_lost_before_tap_by_ip_id(void)
         }
         if (v == AFTER_RESEND)
             tx(&s, C, PA, 101, 501, 1000, 500000);
+        if (v == REORDERED) {
+            tcpdiag_segment first = mk(&s, C, PA, seq, 501, 1000);
+            tcpdiag_segment second = mk(&s, C, PA, seq + 1000, 501, 1000);
+            NOT_RETRANS(feed(&s, &second, 500000), NONE);
+            NOT_RETRANS(feed(&s, &first, 500000), OUT_OF_ORDER);
+            tx(&s, C, PA, seq + 2000, 501, 1000, 500000);
+            seq += 3000;
+        }
         s.ip_id[C] += v == TWO_SKIPPED ? 2 : 1;
         const tcpdiag_retrans_info *r = tx(&s, C, PA, seq, 501, 1000, 500000);
         if (v != PLAIN) {
