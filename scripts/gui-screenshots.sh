@@ -54,15 +54,23 @@ if [ -n "${TCPDIAG_TSHARK_PRELOAD:-}" ]; then
     [ -n "${WIRESHARK_EXTCAP_DIR:-}" ] && sanitizer_env="$sanitizer_env WIRESHARK_EXTCAP_DIR=$WIRESHARK_EXTCAP_DIR"
 fi
 
-# A free display number: the first without an X socket or lock.
-display=99
-while [ -e /tmp/.X11-unix/X$display ] || [ -e /tmp/.X$display-lock ]; do display=$((display + 1)); done
-Xvfb :$display -screen 0 1280x860x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+# Xvfb picks a free display itself (-displayfd): a display number that looks free here
+# can still be held by an X server outside this root filesystem (a chroot has its own
+# /tmp, but X's abstract sockets are shared by the whole network namespace).
+Xvfb -displayfd 3 -screen 0 1280x860x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
-export DISPLAY=:$display
+i=0
+until [ -s "$work/display" ]; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 "$xvfb_pid" 2>/dev/null; then
+        echo "Xvfb did not start"; cat "$work/xvfb.log"; exit 1
+    fi
+    sleep 0.1
+done
+export DISPLAY=:$(head -n 1 "$work/display")
 i=0
 until xdotool getmouselocation >/dev/null 2>&1; do
-    i=$((i + 1)); [ $i -gt 50 ] && { echo "Xvfb did not start"; cat "$work/xvfb.log"; exit 1; }
+    i=$((i + 1)); [ $i -gt 50 ] && { echo "Xvfb on $DISPLAY does not answer"; cat "$work/xvfb.log"; exit 1; }
     sleep 0.2
 done
 
@@ -76,7 +84,8 @@ start_wireshark() {  # extra wireshark arguments
     until win=$(xdotool search --onlyvisible --name "capture.pcapng" 2>/dev/null | head -1) && [ -n "$win" ]; do
         i=$((i + 1))
         if [ $i -gt 300 ] || ! kill -0 "$ws_pid" 2>/dev/null; then
-            echo "Wireshark did not show its window"; cat "$work/wireshark.log"; exit 1
+            echo "Wireshark did not show its window on $DISPLAY (Xvfb $(kill -0 "$xvfb_pid" 2>/dev/null && echo running || echo gone)); its log:"
+            cat "$work/wireshark.log"; exit 1
         fi
         sleep 0.2
     done
