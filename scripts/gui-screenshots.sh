@@ -74,7 +74,7 @@ until xdotool getmouselocation >/dev/null 2>&1; do
     sleep 0.2
 done
 
-start_wireshark() {  # extra wireshark arguments
+launch_wireshark() {  # extra wireshark arguments; fails when the window never shows
     $run_as env $sanitizer_env HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_RUNTIME_DIR="$work/run" \
         WIRESHARK_PLUGIN_DIR="$work/plugins" DISPLAY="$DISPLAY" LANG=C.UTF-8 QT_QPA_PLATFORM=xcb \
         wireshark -r "$work/capture.pcapng" "$@" >>"$work/wireshark.log" 2>&1 &
@@ -84,13 +84,20 @@ start_wireshark() {  # extra wireshark arguments
     until win=$(xdotool search --onlyvisible --name "capture.pcapng" 2>/dev/null | head -1) && [ -n "$win" ]; do
         i=$((i + 1))
         if [ $i -gt 300 ] || ! kill -0 "$ws_pid" 2>/dev/null; then
-            echo "Wireshark did not show its window on $DISPLAY (Xvfb $(kill -0 "$xvfb_pid" 2>/dev/null && echo running || echo gone)); its log:"
-            cat "$work/wireshark.log"; exit 1
+            kill "$ws_pid" 2>/dev/null || true
+            ws_status=0; wait "$ws_pid" 2>/dev/null || ws_status=$?
+            ws_pid=""
+            echo "Wireshark did not show its window on $DISPLAY (exit status $ws_status, Xvfb $(kill -0 "$xvfb_pid" 2>/dev/null && echo running || echo gone)); its log:"
+            cat "$work/wireshark.log"; return 1
         fi
         sleep 0.2
     done
     xdotool windowmove "$win" 0 0 windowsize "$win" 1280 860 2>/dev/null || true
     sleep 4
+}
+
+start_wireshark() {  # extra wireshark arguments
+    launch_wireshark "$@" || exit 1
 }
 
 stop_wireshark() {
@@ -117,7 +124,13 @@ case "$plugin_line" in
 esac
 
 if [ $smoke = 1 ]; then
-    start_wireshark -Y tcpdiag
+    # A GUI that dies before its first window with nothing of tcpdiag's in its log (an X
+    # or Qt start-up failure) gets one more try; the log of both tries is checked below.
+    if ! launch_wireshark -Y tcpdiag; then
+        check_log
+        echo "trying once more"
+        start_wireshark -Y tcpdiag
+    fi
     kill -0 "$ws_pid" || { echo "Wireshark exited"; cat "$work/wireshark.log"; exit 1; }
     stop_wireshark
     check_log
