@@ -21,29 +21,30 @@ typedef struct measured {
 } measured;
 
 static const measured table[] = {
-    { "ack_before_resend", 72, 33 },  /* first: 188/259 right, later: 189/574 right */
-    { "burst", UNKNOWN, 27 },  /* first: 0/0 right, later: 722/2711 right */
-    { "burst_on_queue", 86, 5 },  /* first: 3352/3896 right, later: 9/206 right */
-    { "dup_acks", UNKNOWN, 0 },  /* first: 0/3 right, later: 0/9639 right */
-    { "fast_but_acked", 51, UNKNOWN },  /* first: 291/574 right, later: 0/0 right */
-    { "full_size_stuck", 85, UNKNOWN },  /* first: 105/123 right, later: 0/0 right */
-    { "gap_before_tap", 27, 1 },  /* first: 441/1629 right, later: 8/1596 right */
-    { "icmp_too_big", 95, UNKNOWN },  /* first: 72/75 right, later: 0/0 right */
-    { "ip_id_gap_after", UNKNOWN, UNKNOWN },  /* first: 0/17 right, later: 0/0 right */
-    { "ip_id_gap_earlier", UNKNOWN, UNKNOWN },  /* first: 0/4 right, later: 0/0 right */
-    { "never_acked", 46, 6 },  /* first: 1095/2389 right, later: 202/3618 right */
-    { "original_overtaken", 76, UNKNOWN },  /* first: 24/31 right, later: 0/0 right */
-    { "path_mostly_reorders", 57, 25 },  /* first: 207/361 right, later: 11/46 right */
-    { "path_reorders", UNKNOWN, 20 },  /* first: 0/0 right, later: 136/687 right */
-    { "peer_repeated_syn", 96, UNKNOWN },  /* first: 26/26 right, later: 0/0 right */
-    { "resent_smaller", 94, UNKNOWN },  /* first: 598/633 right, later: 0/0 right */
-    { "silent_peer", UNKNOWN, 1 },  /* first: 0/0 right, later: 0/111 right */
-    { "syn_lost", UNKNOWN, 66 },  /* first: 0/0 right, later: 55/83 right */
-    { "syn_reply_seen", 55, UNKNOWN },  /* first: 31/56 right, later: 0/0 right */
-    { "syn_unanswered", 1, UNKNOWN },  /* first: 0/83 right, later: 0/0 right */
-    { "timer_on_queue", UNKNOWN, UNKNOWN },  /* first: 8/14 right, later: 1/5 right */
-    { "window_filled", 2, UNKNOWN },  /* first: 0/43 right, later: 0/7 right */
-    { "window_filled_and_gap", UNKNOWN, 0 },  /* first: 0/0 right, later: 0/438 right */
+    { "ack_before_resend", 63, 32 },  /* first: 166/261 right, later: 207/640 right */
+    { "burst", UNKNOWN, 24 },  /* first: 0/0 right, later: 647/2745 right */
+    { "burst_on_queue", 80, 8 },  /* first: 2581/3241 right, later: 17/211 right */
+    { "dup_acks", UNKNOWN, 0 },  /* first: 0/1 right, later: 0/8745 right */
+    { "fast_but_acked", 45, UNKNOWN },  /* first: 291/640 right, later: 0/0 right */
+    { "full_size_stuck", 83, UNKNOWN },  /* first: 108/129 right, later: 0/0 right */
+    { "gap_before_tap", 33, 2 },  /* first: 455/1399 right, later: 29/1418 right */
+    { "icmp_too_big", 94, UNKNOWN },  /* first: 76/80 right, later: 0/0 right */
+    { "ip_id_gap_after", 5, UNKNOWN },  /* first: 0/20 right, later: 0/0 right */
+    { "ip_id_gap_earlier", UNKNOWN, UNKNOWN },  /* first: 0/3 right, later: 0/0 right */
+    { "ip_id_skipped_before", UNKNOWN, UNKNOWN },  /* first: 0/11 right, later: 0/0 right */
+    { "never_acked", 49, 8 },  /* first: 1070/2179 right, later: 281/3339 right */
+    { "original_overtaken", 68, UNKNOWN },  /* first: 29/42 right, later: 0/0 right */
+    { "path_mostly_reorders", 50, 65 },  /* first: 212/421 right, later: 19/29 right */
+    { "path_reorders", UNKNOWN, 21 },  /* first: 0/0 right, later: 136/642 right */
+    { "peer_repeated_syn", 97, UNKNOWN },  /* first: 30/30 right, later: 0/0 right */
+    { "resent_smaller", 92, UNKNOWN },  /* first: 671/732 right, later: 0/0 right */
+    { "silent_peer", UNKNOWN, 1 },  /* first: 0/0 right, later: 0/117 right */
+    { "syn_lost", UNKNOWN, 60 },  /* first: 0/0 right, later: 57/94 right */
+    { "syn_reply_seen", 62, UNKNOWN },  /* first: 35/56 right, later: 0/0 right */
+    { "syn_unanswered", 1, UNKNOWN },  /* first: 0/94 right, later: 0/0 right */
+    { "timer_on_queue", UNKNOWN, UNKNOWN },  /* first: 2/9 right, later: 2/4 right */
+    { "window_filled", 3, UNKNOWN },  /* first: 0/36 right, later: 0/9 right */
+    { "window_filled_and_gap", UNKNOWN, 0 },  /* first: 0/0 right, later: 0/611 right */
 };
 
 uint8_t tcpdiag_confidence_lookup(const char *name, bool first)
