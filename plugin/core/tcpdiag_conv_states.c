@@ -92,9 +92,20 @@ void tcpdiag_conv_track_states(tcpdiag_conv *c, const tcpdiag_segment *seg, cons
         receive_peer_fin(receiver);
 }
 
+/* The sender SACKs data while its cumulative ACK stays below the peer's
+ * FIN: data before the FIN is missing there, and a stack acts on a FIN only
+ * once everything before it has arrived (RFC 9293 3.10.7.4: segments are
+ * processed in sequence order). */
+static bool fin_held_behind_gap(const tcpdiag_endpoint *receiver, const tcpdiag_segment *seg)
+{
+    return seg->sack_count > 0 && tcpdiag_seq_lt(seg->ack, receiver->fin_seq);
+}
+
 /* The sender's ACK number tells whether the peer's FIN had reached it. When
  * it had not, the FIN-driven state is undone; true means the FIN is still on
- * its way and must be received again after what the sender does now. */
+ * its way and must be received again after what the sender does now. A FIN
+ * held behind a gap is not received again: the ACK that finally covers it
+ * moves the state (EV_SND_ACK_OF_FIN). */
 static bool peer_fin_still_in_flight(tcpdiag_endpoint *sender, const tcpdiag_endpoint *receiver,
                                      const tcpdiag_segment *seg, const seg_facts *f)
 {
@@ -104,7 +115,7 @@ static bool peer_fin_still_in_flight(tcpdiag_endpoint *sender, const tcpdiag_end
     if (acks(f, seg, receiver->fin_seq + 1) || sender->state != sender->state_after_peer_fin)
         return false;
     sender->state = sender->state_before_peer_fin;
-    return true;
+    return !fin_held_behind_gap(receiver, seg);
 }
 
 void tcpdiag_conv_watch_close_wait(tcpdiag_tracker *t, conv_private *p, const tcpdiag_segment *seg,

@@ -365,6 +365,48 @@ static void test_server_close_first(void)
     sim_free(&s);
 }
 
+/* The server sends [SI+1, SI+1001) and [SI+1001, SI+2001), then its FIN
+ * with [SI+2001, SI+2501); the first segment never reaches the client
+ * (lost after the tap). Hand reasoning: the FIN passing the tap is taken
+ * as delivered (client CLOSE_WAIT), but the client's next ACK stays at
+ * SI+1 and SACKs [SI+1001, SI+2502): it holds the FIN, yet data before it
+ * is missing, and TCP acts on a FIN only in sequence order, so the client
+ * is still ESTABLISHED (as netstat there says) and stays so on its second
+ * such ACK. The re-sent first segment fills the gap; the client's ACK of
+ * SI+2502 covers the FIN: CLOSE_WAIT, the server FIN_WAIT_2. Control: the
+ * same ACK without SACK could have left before the FIN arrived (crossing):
+ * the FIN is still on its way, CLOSE_WAIT stays. */
+static void test_fin_held_behind_gap(void)
+{
+    for (int sacked = 0; sacked < 2; sacked++) {
+        sim s;
+        const tcpdiag_verdict *v;
+        sim_init(&s, sacked ? "FIN held behind a gap" : "FIN crossing an ACK");
+        open_conn(&s);
+        tx(&s, Sv, A, SI + 1, CI + 1, 1000);
+        tx(&s, Sv, A, SI + 1001, CI + 1, 1000);
+        v = tx(&s, Sv, FA, SI + 2001, CI + 1, 500);
+        EXPECT(v, COMPLETE, CLOSE_WAIT, FIN_WAIT_1);
+        for (int i = 0; i < 2; i++) {
+            tcpdiag_segment d = mkseg(&s.cs, A, CI + 1, SI + 1, 0);
+            if (sacked) {
+                d.sack_count = 1;
+                d.sack[0] = (tcpdiag_sack_block){ SI + 1001, SI + 2502 };
+                d.options = TCPDIAG_OPT_SACK;
+            }
+            v = feed(&s, &d, 1 * MS);
+            if (sacked)
+                EXPECT(v, COMPLETE, ESTABLISHED, FIN_WAIT_1);
+            else
+                EXPECT(v, COMPLETE, CLOSE_WAIT, FIN_WAIT_1);
+        }
+        tx(&s, Sv, A, SI + 1, CI + 1, 1000);
+        v = tx(&s, C, A, CI + 1, SI + 2502, 0);
+        EXPECT(v, COMPLETE, CLOSE_WAIT, FIN_WAIT_2);
+        sim_free(&s);
+    }
+}
+
 static void test_half_close(void)
 {
     sim s;
@@ -1523,6 +1565,7 @@ int main(void)
     test_one_direction();
     test_normal_open_client_close();
     test_server_close_first();
+    test_fin_held_behind_gap();
     test_half_close();
     test_simultaneous_open();
     test_simultaneous_close();
