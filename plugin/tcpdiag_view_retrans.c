@@ -69,6 +69,10 @@ static const char *cause_sentence(wmem_allocator_t *scope, const tcpdiag_cause_i
             return wmem_strdup_printf(scope, "%s: the round trip had grown to %u ms (a queue on the path) and the receiver reported no gap", meaning, ci->count);
         return wmem_strdup_printf(scope, "%s: frame %u acknowledged the data just before this re-send; they crossed", meaning, ci->frame);
     case TCPDIAG_CAUSE_CONGESTION:
+        if (ci->where == TCPDIAG_WHERE_BEFORE_TAP)
+            return wmem_strdup_printf(scope, "%s: the original was lost %s (gap noticed at frame %u) while this sender's data "
+                                      "arrived evenly spaced, one segment every %u us: a bottleneck's pace, and its queue drops",
+                                      meaning, where, ci->frame, ci->count);
         return wmem_strdup_printf(scope, "%s (%u losses within two round trips)", meaning, ci->count);
     case TCPDIAG_CAUSE_REORDERING:
         if (ci->count)

@@ -29,6 +29,7 @@ typedef enum tcpdiag_evidence {
     EV_ZERO_WINDOW,             /* the receiver offered a zero window then */
     EV_IP_ID_GAP_AFTER,         /* the receiver's IP IDs skipped after the original */
     EV_WINDOW_FILLED,           /* the data in flight filled the receiver's window */
+    EV_PACED_GAP_BEFORE_TAP,    /* never passed here, from data a bottleneck upstream had spaced evenly */
     EV_GAP_BEFORE_TAP,          /* the original never passed the capture point */
     EV_ID_SKIPPED_BEFORE,       /* first seen here, right after a datagram of the sender that never passed */
     EV_PATH_MOSTLY_REORDERS,    /* most of this flow's fast re-sends were reordering */

@@ -241,6 +241,42 @@ static void holes_acked(tcpdiag_flow *f, uint32_t ack)
     f->hole_count = kept;
 }
 
+/* ---- pace -------------------------------------------------------------------- */
+
+/* What "evenly spaced" takes. The average needs a few dozen gaps to forget
+ * how the flow started (after 16, the first gap weighs 12%). A mean
+ * deviation of at most a quarter of the mean gap is a paced stream: behind
+ * the lab's tbf bottlenecks the data's deviation was about 1% of its gap
+ * (tuning half, the median of the tail drops seen there), while senders on
+ * paths without one send bursts at the links' speed, with a deviation as
+ * large as the gap itself (the median of the random drops seen there: 1.5
+ * times it). An eighth instead of a quarter: 97 fewer tail drops named,
+ * 6 fewer random drops misnamed. */
+enum { PACED_MIN_GAPS = 16, PACED_DEV_SHARE = 4 };
+
+static void spacing_add(tcpdiag_spacing *sp, int64_t gap)
+{
+    gap = CLAMP(gap, 0, (int64_t)UINT32_MAX);
+    int64_t avg = sp->avg_ns;
+    int64_t dev = gap > avg ? gap - avg : avg - gap;
+    if (sp->samples++ == 0) {
+        sp->avg_ns = (uint32_t)gap;
+        return;
+    }
+    sp->dev_ns = (uint32_t)((int64_t)sp->dev_ns + (dev - (int64_t)sp->dev_ns) / 8);
+    sp->avg_ns = (uint32_t)(avg + (gap - avg) / 8);
+}
+
+static bool spacing_even(const tcpdiag_spacing *sp)
+{
+    return sp->samples >= PACED_MIN_GAPS && sp->avg_ns && (uint64_t)sp->dev_ns * PACED_DEV_SHARE <= sp->avg_ns;
+}
+
+bool tcpdiag_flow_data_paced(const tcpdiag_flow *f)
+{
+    return spacing_even(&f->data_spacing);
+}
+
 /* ---- the receiver's answers ------------------------------------------------ */
 
 static void rtt_sample(tcpdiag_flow *f, int64_t sample)
@@ -443,6 +479,11 @@ int64_t tcpdiag_flow_owd_rise(const tcpdiag_flow *f)
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg)
 {
     f->last_send_ns = seg->time_ns;
+    if (seg->payload_len) {
+        if (f->last_data_ns)
+            spacing_add(&f->data_spacing, seg->time_ns - f->last_data_ns);
+        f->last_data_ns = seg->time_ns;
+    }
     f->last_send_frame = seg->frame;
     if (seg->options & TCPDIAG_OPT_TS) {
         if (!f->newest_tsval_known || (int32_t)(seg->tsval - f->newest_tsval) > 0) {

@@ -61,6 +61,16 @@ typedef struct tcpdiag_hole {
     bool     has_tsval;
 } tcpdiag_hole;
 
+/* How evenly a stream of arrivals at the capture point is spaced: moving
+ * average of the gaps and of their deviation from it (1/8 weight each, ns).
+ * Behind a bottleneck, data arrives at its rate, one segment per
+ * transmission time; without one, segments come in bursts at the links'
+ * speed with the round trip between them. */
+typedef struct tcpdiag_spacing {
+    uint32_t avg_ns, dev_ns;
+    uint32_t samples;
+} tcpdiag_spacing;
+
 /* What only few flows ever see: an ICMP too-big, IP ID gaps, a zero or
  * full window, SACK blocks, reordering, a re-cut, a timeout's recovery,
  * fast re-sends. Allocated on the first of them (NULL before; reads see all
@@ -103,8 +113,8 @@ typedef struct tcpdiag_flow_incidents {
 
 /* Fields are grouped by size (8-byte, then 4, then smaller), the sender's
  * before the receiver's within each size, so that a flow, one per
- * direction of every conversation, carries at most 2 bytes of padding (296
- * bytes: a 304-byte malloc chunk). */
+ * direction of every conversation, carries at most 2 bytes of padding (320
+ * bytes: a 336-byte malloc chunk). */
 struct tcpdiag_flow {
     /* ---- 8-byte: the sender ---- */
     tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
@@ -115,6 +125,7 @@ struct tcpdiag_flow {
     int64_t    *loss_ns;
     tcpdiag_flow_incidents *incidents;  /* NULL until the first; see tcpdiag_flow_incidents */
     int64_t    last_send_ns;      /* the sender's latest segment of any kind */
+    int64_t    last_data_ns;      /* ... carrying data */
     /* One-way delay sender -> capture point from the sender's TCP timestamps,
      * relative to the first one seen (origin): a queue in front of the
      * capture point shows as a rising floor, also where no round trip
@@ -146,6 +157,7 @@ struct tcpdiag_flow {
     uint32_t   newest_tsval;      /* the sender's newest TCP timestamp seen (send-order mark) */
     uint32_t   owd_origin_ts, owd_last_ts;
     uint32_t   owd_samples;
+    tcpdiag_spacing data_spacing;  /* the sender's data segments */
     /* ---- 4-byte: the receiver's answers ---- */
     uint32_t   delivered_frame;    /* the ACK / SACK that told */
     uint32_t   rtt_samples;
@@ -238,6 +250,8 @@ typedef struct tcpdiag_dsack {
 uint32_t tcpdiag_flow_take_ack(tcpdiag_flow *f, const tcpdiag_segment *seg, tcpdiag_dsack *dsack);
 /* Any segment of this flow's sender (IP ID run, liveness). */
 void tcpdiag_flow_note_sent(tcpdiag_flow *f, const tcpdiag_segment *seg);
+/* The sender's data arrives here evenly spaced: a bottleneck upstream sets its pace. */
+bool tcpdiag_flow_data_paced(const tcpdiag_flow *f);
 /* How far the sender -> capture point delay has risen above its floor
  * (ns), from the sender's TCP timestamps; 0 when they cannot tell. */
 int64_t tcpdiag_flow_owd_rise(const tcpdiag_flow *f);

@@ -109,6 +109,7 @@ static const tcpdiag_word evidence_words[EV_COUNT] = {
     [EV_ZERO_WINDOW] = { "zero_window", "the receiver offered a zero window then" },
     [EV_IP_ID_GAP_AFTER] = { "ip_id_gap_after", "the receiver's IP IDs skipped after the original" },
     [EV_WINDOW_FILLED] = { "window_filled", "the data in flight filled the receiver's window" },
+    [EV_PACED_GAP_BEFORE_TAP] = { "paced_gap_before_tap", "the original never passed the capture point, and this sender's data arrives here evenly spaced, at the pace of a bottleneck upstream: its queue dropped it" },
     [EV_GAP_BEFORE_TAP] = { "gap_before_tap", "the original never passed the capture point" },
     [EV_ID_SKIPPED_BEFORE] = { "ip_id_skipped_before", "the sender's datagram just before it never passed the capture point (IP ID skipped): the tail was lost before here" },
     [EV_PATH_MOSTLY_REORDERS] = { "path_mostly_reorders", "most of this flow's fast re-sends were reordering" },

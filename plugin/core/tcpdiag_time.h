@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define TCPDIAG_NS_PER_MS  INT64_C(1000000)
+#define TCPDIAG_NS_PER_US  INT64_C(1000)
 #define TCPDIAG_NS_PER_SEC INT64_C(1000000000)
 
 #endif

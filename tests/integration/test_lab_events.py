@@ -29,16 +29,20 @@ SUBSET = os.path.join(h.CAPTURES_DIR, "lab-events")
 # kind 128/139; now 145 of 170, 0 false, kind 143/145, states 4070/4118); counts, not
 # rates, for the causes (few events per class). Causes re-measured after the queue rules
 # (one-way delay behind the bottleneck, round-trip floor a quarter above its best):
-# congestion 1 -> 24 of 52, segment_lost 29 -> 32 of 49.
+# congestion 1 -> 24 of 52, segment_lost 29 -> 32 of 49. Then a gap in evenly paced data
+# read as the bottleneck's tail drop (paced_gap_before_tap), tested on new recordings of the
+# tuning half first (577 tail drops more named congestion, 82 random drops on paths with a
+# bottleneck fewer segment_lost): here congestion 28 -> 30, segment_lost 32 -> 30 (run-00078,
+# 1.7% random loss upstream of a 2.6 Mbit/s tbf: its random drops leave gaps in paced data too).
 MIN_DETECTED_PCT = 85.2       # kernel retransmissions captured at a tap -> tcpdiag.retrans
 MAX_FALSE = 0                 # tcpdiag retransmissions with no kernel retransmission
 MIN_KIND_PCT = 98.6           # kind = the kernel's congestion state
 MIN_CAUSE_RIGHT = {           # truth cause -> events whose first tcpdiag cause is that
-    "segment_lost": 32,       # of 49
+    "segment_lost": 30,       # of 49
     "ack_lost": 17,           # of 26
     "path_mtu_exceeded": 2,   # of 2
     "pmtu_blackhole": 8,      # of 8
-    "congestion": 24,         # of 52: the rest of the tbf tail drops are called segment_lost
+    "congestion": 30,         # of 52: the rest of the tbf tail drops are called segment_lost
     "reordering": 1,          # of 2
     "ack_late": 0,            # of 6
 }

@@ -1103,6 +1103,57 @@ static void congestion_behind_the_queue(void)
     }
 }
 
+/* Capture point behind a bottleneck, next to the server. Twenty 100-byte
+ * segments arrive exactly 1 ms apart (the bottleneck's rate: one segment per
+ * millisecond), each ACKed 0.1 ms later. Then [L, L+100) never arrives:
+ * a queue that overflows drops a segment that never takes the link, so the
+ * next one still arrives 1 ms after the last. The three after it are SACKed
+ * by three duplicate ACKs, and the re-send of L arrives 1 ms after the last
+ * (frame 50). Hand reasoning: data this evenly spaced (every gap 1 ms, no
+ * deviation) is paced by a bottleneck upstream, and a segment missing from
+ * it was dropped by that bottleneck's queue: congestion first
+ * (paced_gap_before_tap, one segment every 1000 us), the bare loss before
+ * the capture point behind it. The control delivers the same twenty
+ * segments at the same average rate, but in bursts of four 10 us apart with
+ * 3.97 ms between bursts, as a sender on a path without a bottleneck sends
+ * them: the deviation is as large as the mean gap, nothing sets a pace, so
+ * the gap is only a loss before the capture point: segment_lost first, no
+ * congestion. */
+static void gap_in_paced_data(void)
+{
+    for (int bursty = 0; bursty < 2; bursty++) {
+        sim s;
+        open_conn(&s);
+        check_context(bursty ? "bursts" : "paced");
+        uint32_t seq = 101;
+        for (int i = 0; i < 20; i++) {
+            int64_t gap = !bursty ? 1 * MS : i % 4 ? 10000 : 3970000;
+            tx(&s, C, PA, seq, 501, 100, gap - 100000);
+            seq += 100;
+            tx(&s, S, A, 501, seq, 0, 100000);
+        }
+        uint32_t lost = seq;
+        for (uint32_t i = 1; i < 4; i++) {
+            tx(&s, C, PA, lost + 100u * i, 501, 100, 1 * MS - 100000);
+            ack_sacking(&s, lost, lost + 100, lost + 100 * (i + 1), 100000);
+        }
+        const tcpdiag_retrans_info *r = tx(&s, C, PA, lost, 501, 100, 1 * MS - 100000);
+        CHECK(r->kind != TCPDIAG_RK_NONE);
+        CHECK(!r->original_known);
+        if (bursty) {
+            FIRST(r, SEGMENT_LOST);
+            CHECK(!has_cause(r, TCPDIAG_CAUSE_CONGESTION));
+        } else {
+            FIRST(r, CONGESTION);
+            CHECK_EQ_STR(tcpdiag_evidence_name(r->cause[0].evidence), "paced_gap_before_tap");
+            CHECK_EQ_INT(r->cause[0].where, TCPDIAG_WHERE_BEFORE_TAP);
+            CHECK_EQ_INT(r->cause[0].count, 1000);
+            CHECK(has_cause(r, TCPDIAG_CAUSE_SEGMENT_LOST));
+        }
+        done(&s);
+    }
+}
+
 /* The gap [101,1101) opened by frame 4 (TSval 2000, IP ID 20) is filled 50
  * ms later - beyond the 20 ms round trip, so timing alone calls it a
  * retransmission lost before the capture point. Hand reasoning: frame 5
@@ -1383,6 +1434,7 @@ int main(void)
     same_tick_filler_overtaken();
     ip_id_gap_refuted_by_its_ack();
     congestion_behind_the_queue();
+    gap_in_paced_data();
     reordering_cause();
     too_soon_for_a_timer();
     timer_after_stale_sack();
