@@ -21,30 +21,31 @@ typedef struct measured {
 } measured;
 
 static const measured table[] = {
-    { "ack_before_resend", 63, 32 },  /* first: 166/261 right, later: 207/640 right */
-    { "burst", UNKNOWN, 24 },  /* first: 0/0 right, later: 647/2745 right */
-    { "burst_on_queue", 80, 8 },  /* first: 2581/3241 right, later: 17/211 right */
-    { "dup_acks", UNKNOWN, 0 },  /* first: 0/1 right, later: 0/8745 right */
-    { "fast_but_acked", 45, UNKNOWN },  /* first: 291/640 right, later: 0/0 right */
-    { "full_size_stuck", 83, UNKNOWN },  /* first: 108/129 right, later: 0/0 right */
-    { "gap_before_tap", 33, 2 },  /* first: 455/1399 right, later: 29/1418 right */
-    { "icmp_too_big", 94, UNKNOWN },  /* first: 76/80 right, later: 0/0 right */
-    { "ip_id_gap_after", 5, UNKNOWN },  /* first: 0/20 right, later: 0/0 right */
+    { "ack_before_resend", 53, 19 },  /* first: 261/488 right, later: 144/748 right */
+    { "burst", UNKNOWN, 21 },  /* first: 0/0 right, later: 769/3636 right */
+    { "burst_on_queue", 81, 3 },  /* first: 3442/4244 right, later: 19/593 right */
+    { "dup_acks", UNKNOWN, 0 },  /* first: 0/1 right, later: 0/11257 right */
+    { "fast_but_acked", 30, UNKNOWN },  /* first: 224/748 right, later: 0/0 right */
+    { "full_size_stuck", 87, UNKNOWN },  /* first: 111/127 right, later: 0/0 right */
+    { "gap_before_tap", 31, 4 },  /* first: 330/1076 right, later: 117/2864 right */
+    { "icmp_too_big", 92, UNKNOWN },  /* first: 76/82 right, later: 0/0 right */
+    { "ip_id_gap_after", 4, UNKNOWN },  /* first: 0/24 right, later: 0/0 right */
     { "ip_id_gap_earlier", UNKNOWN, UNKNOWN },  /* first: 0/3 right, later: 0/0 right */
-    { "ip_id_skipped_before", UNKNOWN, UNKNOWN },  /* first: 0/11 right, later: 0/0 right */
-    { "never_acked", 49, 8 },  /* first: 1070/2179 right, later: 281/3339 right */
-    { "original_overtaken", 68, UNKNOWN },  /* first: 29/42 right, later: 0/0 right */
-    { "path_mostly_reorders", 50, 65 },  /* first: 212/421 right, later: 19/29 right */
-    { "path_reorders", UNKNOWN, 21 },  /* first: 0/0 right, later: 136/642 right */
-    { "peer_repeated_syn", 97, UNKNOWN },  /* first: 30/30 right, later: 0/0 right */
-    { "resent_smaller", 92, UNKNOWN },  /* first: 671/732 right, later: 0/0 right */
-    { "silent_peer", UNKNOWN, 1 },  /* first: 0/0 right, later: 0/117 right */
-    { "syn_lost", UNKNOWN, 60 },  /* first: 0/0 right, later: 57/94 right */
-    { "syn_reply_seen", 62, UNKNOWN },  /* first: 35/56 right, later: 0/0 right */
-    { "syn_unanswered", 1, UNKNOWN },  /* first: 0/94 right, later: 0/0 right */
-    { "timer_on_queue", UNKNOWN, UNKNOWN },  /* first: 2/9 right, later: 2/4 right */
-    { "window_filled", 3, UNKNOWN },  /* first: 0/36 right, later: 0/9 right */
-    { "window_filled_and_gap", UNKNOWN, 0 },  /* first: 0/0 right, later: 0/611 right */
+    { "ip_id_skipped_before", UNKNOWN, 2 },  /* first: 0/12 right, later: 0/54 right */
+    { "never_acked", 37, 6 },  /* first: 1086/2917 right, later: 227/3866 right */
+    { "original_overtaken", 27, UNKNOWN },  /* first: 20/75 right, later: 0/0 right */
+    { "paced_gap_before_tap", 85, UNKNOWN },  /* first: 577/678 right, later: 9/12 right */
+    { "path_mostly_reorders", 68, 61 },  /* first: 336/490 right, later: 24/39 right */
+    { "path_reorders", UNKNOWN, 11 },  /* first: 1/1 right, later: 147/1369 right */
+    { "peer_repeated_syn", 96, UNKNOWN },  /* first: 21/21 right, later: 0/0 right */
+    { "resent_smaller", 92, UNKNOWN },  /* first: 696/752 right, later: 0/0 right */
+    { "silent_peer", UNKNOWN, 1 },  /* first: 0/0 right, later: 0/112 right */
+    { "syn_lost", UNKNOWN, 61 },  /* first: 0/0 right, later: 48/78 right */
+    { "syn_reply_seen", 60, UNKNOWN },  /* first: 38/63 right, later: 0/0 right */
+    { "syn_unanswered", 1, UNKNOWN },  /* first: 0/78 right, later: 0/0 right */
+    { "timer_on_queue", UNKNOWN, UNKNOWN },  /* first: 3/10 right, later: 2/4 right */
+    { "window_filled", 3, UNKNOWN },  /* first: 0/35 right, later: 0/6 right */
+    { "window_filled_and_gap", UNKNOWN, 0 },  /* first: 0/0 right, later: 0/432 right */
 };
 
 uint8_t tcpdiag_confidence_lookup(const char *name, bool first)
