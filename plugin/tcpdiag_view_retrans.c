@@ -70,9 +70,9 @@ static const char *cause_sentence(wmem_allocator_t *scope, const tcpdiag_cause_i
         return wmem_strdup_printf(scope, "%s: frame %u acknowledged the data just before this re-send; they crossed", meaning, ci->frame);
     case TCPDIAG_CAUSE_CONGESTION:
         if (ci->where == TCPDIAG_WHERE_BEFORE_TAP)
-            return wmem_strdup_printf(scope, "%s: the original was lost %s (gap noticed at frame %u) while this sender's data "
-                                      "arrived evenly spaced, one segment every %u us: a bottleneck's pace, and its queue drops",
-                                      meaning, where, ci->frame, ci->count);
+            return wmem_strdup_printf(scope, "data arrived evenly spaced, one segment every %u us (a bottleneck's pace), "
+                                      "and this one was missing (gap at frame %u): the bottleneck's queue dropped it",
+                                      ci->count, ci->frame);
         return wmem_strdup_printf(scope, "%s (%u losses within two round trips)", meaning, ci->count);
     case TCPDIAG_CAUSE_REORDERING:
         if (ci->count)
