@@ -244,7 +244,7 @@ static void holes_acked(tcpdiag_flow *f, uint32_t ack)
 /* ---- pace -------------------------------------------------------------------- */
 
 /* What "evenly spaced" takes. The average needs a few dozen gaps to forget
- * how the flow started (after 16, the first gap weighs 12%). A mean
+ * how the flow started (after 16 segments, the first gap weighs 12%). A mean
  * deviation of at most a quarter of the mean gap is a paced stream: behind
  * the lab's tbf bottlenecks the data's deviation was about 1% of its gap
  * (tuning half, the median of the tail drops seen there), while senders on
@@ -252,29 +252,25 @@ static void holes_acked(tcpdiag_flow *f, uint32_t ack)
  * large as the gap itself (the median of the random drops seen there: 1.5
  * times it). An eighth instead of a quarter: 97 fewer tail drops named,
  * 6 fewer random drops misnamed. */
-enum { PACED_MIN_GAPS = 16, PACED_DEV_SHARE = 4 };
+enum { PACED_MIN_SEGMENTS = 16, PACED_DEV_SHARE = 4 };
 
 static void spacing_add(tcpdiag_spacing *sp, int64_t gap)
 {
     gap = CLAMP(gap, 0, (int64_t)UINT32_MAX);
     int64_t avg = sp->avg_ns;
-    int64_t dev = gap > avg ? gap - avg : avg - gap;
-    if (sp->samples++ == 0) {
+    if (!avg && !sp->dev_ns) {   /* the first gap starts the average */
         sp->avg_ns = (uint32_t)gap;
         return;
     }
+    int64_t dev = gap > avg ? gap - avg : avg - gap;
     sp->dev_ns = (uint32_t)((int64_t)sp->dev_ns + (dev - (int64_t)sp->dev_ns) / 8);
     sp->avg_ns = (uint32_t)(avg + (gap - avg) / 8);
 }
 
-static bool spacing_even(const tcpdiag_spacing *sp)
-{
-    return sp->samples >= PACED_MIN_GAPS && sp->avg_ns && (uint64_t)sp->dev_ns * PACED_DEV_SHARE <= sp->avg_ns;
-}
-
 bool tcpdiag_flow_data_paced(const tcpdiag_flow *f)
 {
-    return spacing_even(&f->data_spacing);
+    const tcpdiag_spacing *sp = &f->data_spacing;
+    return f->data_segs >= PACED_MIN_SEGMENTS && sp->avg_ns && (uint64_t)sp->dev_ns * PACED_DEV_SHARE <= sp->avg_ns;
 }
 
 /* ---- the receiver's answers ------------------------------------------------ */

@@ -65,10 +65,9 @@ typedef struct tcpdiag_hole {
  * average of the gaps and of their deviation from it (1/8 weight each, ns).
  * Behind a bottleneck, data arrives at its rate, one segment per
  * transmission time; without one, segments come in bursts at the links'
- * speed with the round trip between them. */
+ * speed with the round trip between them. Both 0 until the first gap. */
 typedef struct tcpdiag_spacing {
     uint32_t avg_ns, dev_ns;
-    uint32_t samples;
 } tcpdiag_spacing;
 
 /* What only few flows ever see: an ICMP too-big, IP ID gaps, a zero or
@@ -113,8 +112,8 @@ typedef struct tcpdiag_flow_incidents {
 
 /* Fields are grouped by size (8-byte, then 4, then smaller), the sender's
  * before the receiver's within each size, so that a flow, one per
- * direction of every conversation, carries at most 2 bytes of padding (320
- * bytes: a 336-byte malloc chunk). */
+ * direction of every conversation, carries at most 2 bytes of padding (312
+ * bytes: a 320-byte malloc chunk). */
 struct tcpdiag_flow {
     /* ---- 8-byte: the sender ---- */
     tcpdiag_tx *tx;               /* tx[head .. head+count) in sequence order */
